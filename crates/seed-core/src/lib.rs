@@ -1,0 +1,11 @@
+//! The domain of the native `@aws-amplify/seed` replacement, free of any Node binding:
+//! the sandbox's backend identifier, its deployed config, its secrets, and (in later
+//! modules) SRP, the Cognito challenge flow, the session and TOTP.
+
+pub mod aws;
+pub mod backend_id;
+pub mod config;
+pub mod error;
+pub mod secrets;
+
+pub use error::{AwsCause, Classification, SeedError, SeedResult};

@@ -1,0 +1,53 @@
+// The local demo, end to end: start the emulator, deploy a demo sandbox into it (what
+// `npx ampx sandbox` would deploy), set its secrets (what `npx ampx sandbox secret set` does),
+// then run amplify/seed/seed.ts the way `npx ampx sandbox seed` runs it.
+import { spawn } from "node:child_process";
+import { mkdir, readFile, rm, symlink } from "node:fs/promises";
+import { userInfo } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { startEmulator } from "../emulator/emulator.mjs";
+import { emulatorEnv, provisionSandbox, repoRoot } from "../__test__/support/sandbox.mjs";
+
+const demoDir = fileURLToPath(new URL(".", import.meta.url));
+
+// The demo app resolves "@aws-amplify/seed" to this package, as a user's drop-in install does.
+async function linkPackage() {
+  const scope = path.join(demoDir, "node_modules", "@aws-amplify");
+  await mkdir(scope, { recursive: true });
+  await rm(path.join(scope, "seed"), { force: true, recursive: true });
+  await symlink(path.relative(scope, repoRoot), path.join(scope, "seed"), "dir");
+}
+
+function runSeed(env) {
+  const tsx = path.join(repoRoot, "node_modules", ".bin", "tsx");
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, ["amplify/seed/seed.ts"], { cwd: demoDir, env, stdio: "inherit" });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seed.ts exited with ${code}`))));
+  });
+}
+
+const { name: namespace } = JSON.parse(await readFile(path.join(demoDir, "package.json"), "utf8"));
+const identifier = { namespace, name: userInfo().username, type: "sandbox" };
+
+await linkPackage();
+const emulator = await startEmulator();
+try {
+  console.log(`emulator: ${emulator.endpoint}`);
+  const sandbox = await provisionSandbox(emulator.endpoint, identifier, { appDir: demoDir, groups: ["admin"] });
+  console.log(`sandbox:  ${sandbox.stackName} (user pool ${sandbox.userPoolId})`);
+
+  const env = { ...process.env, ...emulatorEnv(emulator.endpoint, identifier) };
+  Object.assign(process.env, env);
+  const { setSecret } = await import("../index.mjs");
+  await setSecret("username", "demo-user@example.com");
+  await setSecret("password", "Demo-Passw0rd!");
+  console.log("secrets:  username, password set\n\nseed is running...");
+
+  await runSeed(env);
+  console.log("\nseed has successfully completed");
+} finally {
+  await emulator.stop();
+}

@@ -1,0 +1,233 @@
+"""Serve moto (all AWS services, one port, 127.0.0.1) with our fidelity patches applied.
+
+Run with the project's venv python (see ensure-venv.sh):
+
+    .venv/bin/python emulator/launcher.py --port 0
+
+Prints exactly one line `READY <port>` on stdout once it accepts connections; everything
+else goes to stderr. Exits cleanly on SIGTERM/SIGINT.
+
+Each fidelity patch is a small named function whose docstring says which moto 5.2 gap it
+fixes. A patch can be switched off for negative tests with
+SEEDTEST_DISABLE_PATCHES=a,b (ids or function names); GET /_seedtest/health reports which
+patches are active.
+"""
+
+import argparse
+import base64
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+
+TOTP_ENV = "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"
+
+
+# --------------------------------------------------------------------------- patches
+
+
+def patch_cfn_template_summary_metadata_json():
+    """CloudFormation GetTemplateSummary: moto returns `Metadata` as a Python repr of the
+    parsed dict; real AWS returns it as a JSON string (Amplify reads the
+    `AWS::Amplify::Auth` entry from it)."""
+    from moto.cloudformation import responses as cfn_responses
+
+    original = cfn_responses.get_template_summary_response_from_template
+
+    def summary_with_json_metadata(template_body):
+        summary = original(template_body)
+        if "Metadata" in summary and not isinstance(summary["Metadata"], str):
+            summary["Metadata"] = json.dumps(summary["Metadata"], separators=(",", ":"), default=str)
+        return summary
+
+    # get_template_summary() looks the helper up as a module global at call time.
+    cfn_responses.get_template_summary_response_from_template = summary_with_json_metadata
+
+
+def patch_cognito_challenge_parameters_json():
+    """Cognito challenges: moto puts Python lists into ChallengeParameters (MFA_SETUP's
+    `MFAS_CAN_SETUP`), which serialise as a repr `['SOFTWARE_TOKEN_MFA']`; real Cognito sends
+    a JSON array string `["SOFTWARE_TOKEN_MFA"]`, which aws-amplify JSON.parse()s."""
+    from moto.cognitoidp.models import CognitoIdpBackend
+
+    def json_encode_lists(result):
+        params = result.get("ChallengeParameters") if isinstance(result, dict) else None
+        for key, value in (params or {}).items():
+            if isinstance(value, (list, tuple)):
+                params[key] = json.dumps(list(value), separators=(",", ":"))
+        return result
+
+    def wrap(method_name):
+        original = getattr(CognitoIdpBackend, method_name)
+
+        def with_json_challenge_parameters(self, *args, **kwargs):
+            return json_encode_lists(original(self, *args, **kwargs))
+
+        setattr(CognitoIdpBackend, method_name, with_json_challenge_parameters)
+
+    # admin_respond_to_auth_challenge delegates to respond_to_auth_challenge.
+    for name in ("initiate_auth", "admin_initiate_auth", "respond_to_auth_challenge"):
+        wrap(name)
+
+
+def patch_cognito_enable_totp_check():
+    """Cognito TOTP: moto accepts any VerifySoftwareToken / SOFTWARE_TOKEN_MFA code unless
+    MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true (read at call time). Turn real RFC 6238
+    checking on (moto's fixed secret is `asdfasdfasdf`)."""
+    os.environ[TOTP_ENV] = "true"
+
+
+def patch_cognito_revoke_token():
+    """Cognito RevokeToken: not implemented in moto (HTTP 500), yet aws-amplify's signOut
+    calls it with the refresh token. Implement it: mark the refresh token revoked the way
+    moto's own GlobalSignOut does (value None, so a later REFRESH_TOKEN_AUTH fails with
+    NotAuthorizedException) and drop access/id tokens issued from it, as real Cognito does."""
+    from moto.cognitoidp import models
+    from moto.cognitoidp.responses import CognitoIdpResponse
+    from moto.core.responses import ActionResult
+
+    def find_pool_by_client_id(client_id):
+        for account_backends in models.cognitoidp_backends.values():
+            for region, backend in account_backends.items():
+                if region == "global":
+                    continue
+                for pool in backend.user_pools.values():
+                    if client_id in pool.clients:
+                        return pool
+        return None
+
+    def revoke_token(self):
+        token = self._get_param("Token")
+        client_id = self._get_param("ClientId")
+        pool = find_pool_by_client_id(client_id)
+        if pool is None:
+            raise models.ResourceNotFoundError(client_id)
+        entry = pool.refresh_tokens.get(token)
+        # Unknown or already revoked tokens succeed silently (RFC 7009 behaviour).
+        if entry is not None:
+            issued_to, _username, origin_jti = entry
+            if issued_to != client_id:
+                raise models.NotAuthorizedError("Invalid token")
+            pool.refresh_tokens[token] = None
+            for tokens in (pool.access_tokens, pool.id_tokens):
+                for jwt_text in list(tokens):
+                    if _jwt_claims(jwt_text).get("origin_jti") == origin_jti:
+                        tokens.pop(jwt_text, None)
+        return ActionResult({})
+
+    # moto dispatches to any plain function defined on the response class.
+    CognitoIdpResponse.revoke_token = revoke_token
+
+
+def _jwt_claims(jwt_text):
+    """Payload of a JWT without verifying it (only moto's own tokens are inspected)."""
+    try:
+        payload = jwt_text.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+
+
+# id -> patch; ids are what SEEDTEST_DISABLE_PATCHES and the selftest refer to.
+PATCHES = {
+    "a": patch_cfn_template_summary_metadata_json,
+    "b": patch_cognito_challenge_parameters_json,
+    "c": patch_cognito_enable_totp_check,
+    "d": patch_cognito_revoke_token,
+}
+
+
+def apply_patches():
+    """Apply every patch not listed in SEEDTEST_DISABLE_PATCHES; return (applied, disabled) ids."""
+    wanted_off = {p.strip() for p in os.environ.get("SEEDTEST_DISABLE_PATCHES", "").split(",") if p.strip()}
+    applied, disabled = [], []
+    for patch_id, patch in PATCHES.items():
+        if patch_id in wanted_off or patch.__name__ in wanted_off:
+            disabled.append(patch_id)
+        else:
+            patch()
+            applied.append(patch_id)
+    if "c" in disabled:
+        # A disabled TOTP patch must really mean "moto's default", whatever the parent env says.
+        os.environ[TOTP_ENV] = "false"
+    return applied, disabled
+
+
+# --------------------------------------------------------------------------- serving
+
+
+def with_seedtest_routes(moto_app, patch_state):
+    """WSGI wrapper: /_seedtest/* answers from here (test introspection), the rest goes to moto."""
+
+    def health(_environ):
+        return 200, {"status": "ok", "patches": patch_state}
+
+    routes = {("GET", "/_seedtest/health"): health}
+
+    def app(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/_seedtest/"):
+            return moto_app(environ, start_response)
+        handler = routes.get((environ.get("REQUEST_METHOD"), path))
+        status, body = handler(environ) if handler else (404, {"error": "no such route"})
+        data = json.dumps(body).encode()
+        start_response(f"{status} {'OK' if status == 200 else 'Not Found'}",
+                       [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+    return app
+
+
+def watch_parent(stop_event):
+    """Stop when the process that started us goes away, so a forgotten emulator does not
+    outlive its test run (used by emulator.mjs for non-detached starts)."""
+    parent = os.getppid()
+    while not stop_event.wait(0.5):
+        if os.getppid() != parent:
+            stop_event.set()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--exit-with-parent", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = parser.parse_args()
+
+    patch_state = dict(zip(("applied", "disabled"), apply_patches()))
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.INFO if args.verbose else logging.WARNING)
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    server = make_server("127.0.0.1", args.port, with_seedtest_routes(moto_app, patch_state), threaded=True)
+
+    stop_event = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop_event.set())
+    if args.exit_with_parent:
+        threading.Thread(target=watch_parent, args=(stop_event,), daemon=True).start()
+    serve_thread = threading.Thread(target=server.serve_forever, daemon=True)
+    serve_thread.start()
+
+    # One write call, so the parent never sees "READY <port>" without its newline.
+    sys.stdout.write(f"READY {server.server_port}\n")
+    sys.stdout.flush()
+    # From now on stdout is stderr: moto sometimes print()s, and the parent stops reading
+    # our stdout pipe after READY (a full, unread pipe would block the server).
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    print(f"launcher: serving on 127.0.0.1:{server.server_port}, patches {patch_state}", file=sys.stderr)
+
+    while not stop_event.wait(0.2):
+        pass
+    server.shutdown()  # returns after serve_forever's next poll (0.5 s at most)
+    server.server_close()
+    serve_thread.join(timeout=5)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

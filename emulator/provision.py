@@ -1,0 +1,218 @@
+"""Provision, in the emulator, what `ampx sandbox` deploys for one Amplify Gen 2 sandbox.
+
+    .venv/bin/python emulator/provision.py --endpoint http://127.0.0.1:PORT \
+        --identifier '{"namespace":"app","name":"me","type":"sandbox"}' --app-dir DIR \
+        [--mfa OFF|OPTIONAL|ON] [--mfa-types TOTP,SMS,EMAIL] [--groups admin,editors] \
+        [--no-auth] [--region us-east-1]
+
+Creates a user pool (email as username), its groups, a web client without secret, an identity
+pool, an S3 bucket and the root CloudFormation stack whose Metadata/Outputs are where
+@aws-amplify/seed finds them; writes DIR/amplify_outputs.json; prints one JSON line with the ids.
+Provisioning the same identifier again replaces its stack (old pools are left behind, unused).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import sys
+import uuid
+
+import boto3
+
+STACK_NAME_LIMIT = 128
+HASH_LENGTH = 10
+PASSWORD_POLICY = {"MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True,
+                   "RequireNumbers": True, "RequireSymbols": True, "TemporaryPasswordValidityDays": 3}
+MFA_TYPE_ORDER = ["TOTP", "SMS", "EMAIL"]  # the order Amplify's auth construct lists them in
+MFA_CONFIGURATION_TO_OUTPUTS = {"OFF": "NONE", "OPTIONAL": "OPTIONAL", "ON": "REQUIRED"}
+
+
+def _alnum(text):
+    return re.sub(r"[^A-Za-z0-9]", "", text)
+
+
+def stack_name_for(identifier):
+    """Amplify's root stack name: amplify-<ns>-<name>-<type>-<hash> (upstream-behavior.md section 3)."""
+    namespace, name, kind = identifier["namespace"], identifier["name"], identifier["type"]
+    # The hash is over the raw, unsanitised strings.
+    digest = identifier.get("hash") or hashlib.sha512((namespace + name).encode()).hexdigest()[:HASH_LENGTH]
+    short_name = _alnum(name)[:50]
+    namespace_max = STACK_NAME_LIMIT - len("amplify") - len(kind) - len(short_name) - 4 - HASH_LENGTH
+    return "-".join(["amplify", _alnum(namespace)[: namespace_max - 1], short_name, kind, digest])
+
+
+def clients(endpoint, region):
+    def client(service):
+        return boto3.client(service, endpoint_url=endpoint, region_name=region,
+                            aws_access_key_id="test", aws_secret_access_key="test")
+    return client
+
+
+def create_auth(client, region, stack_name, mfa, mfa_types, groups):
+    idp = client("cognito-idp")
+    pool = idp.create_user_pool(
+        PoolName=f"amplifyAuthUserPool-{stack_name}"[:128],
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        Policies={"PasswordPolicy": PASSWORD_POLICY},
+        Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
+        MfaConfiguration=mfa,
+    )["UserPool"]
+    pool_id = pool["Id"]
+    if mfa != "OFF":
+        mfa_settings = {"UserPoolId": pool_id, "MfaConfiguration": mfa}
+        if "TOTP" in mfa_types:
+            # moto only offers SOFTWARE_TOKEN_MFA when this is exactly {"Enabled": True}.
+            mfa_settings["SoftwareTokenMfaConfiguration"] = {"Enabled": True}
+        if "SMS" in mfa_types:
+            mfa_settings["SmsMfaConfiguration"] = {"SmsConfiguration": {
+                "SnsCallerArn": "arn:aws:iam::123456789012:role/amplify-sms-role", "ExternalId": stack_name}}
+        # EMAIL: moto 5.2 has no email-MFA pool setting; it is only recorded in the outputs.
+        if len(mfa_settings) > 2:
+            idp.set_user_pool_mfa_config(**mfa_settings)
+    for precedence, group in enumerate(groups):
+        idp.create_group(UserPoolId=pool_id, GroupName=group, Precedence=precedence)
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="amplifyAuthUserPoolAppClient", GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    identity_pool_id = client("cognito-identity").create_identity_pool(
+        IdentityPoolName=f"amplifyIdentityPool_{stack_name.rsplit('-', 1)[-1]}",
+        AllowUnauthenticatedIdentities=True,
+        CognitoIdentityProviders=[{"ProviderName": f"cognito-idp.{region}.amazonaws.com/{pool_id}",
+                                   "ClientId": client_id, "ServerSideTokenCheck": False}],
+    )["IdentityPoolId"]
+    return {"userPoolId": pool_id, "clientId": client_id, "identityPoolId": identity_pool_id}
+
+
+def create_bucket(client, region, stack_name):
+    # S3 names: lowercase, at most 63 chars, globally unique (re-provisioning must not collide).
+    bucket = f"{stack_name.lower()[:40].rstrip('-')}-storage-{uuid.uuid4().hex[:8]}"
+    extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    client("s3").create_bucket(Bucket=bucket, **extra)
+    return bucket
+
+
+def root_stack_template(region, auth, mfa, mfa_types, groups, bucket):
+    """Template with Amplify's metadata entries; outputs are literal strings, as ampx leaves them."""
+    metadata = {"AWS::Amplify::Platform": {"version": "1", "stackOutputs": ["deploymentType", "region"]}}
+    outputs = {"deploymentType": "sandbox", "region": region}
+    if auth:
+        auth_outputs = {
+            "userPoolId": auth["userPoolId"],
+            "webClientId": auth["clientId"],
+            "identityPoolId": auth["identityPoolId"],
+            "authRegion": region,
+            "allowUnauthenticatedIdentities": "true",
+            "signupAttributes": '["email"]',
+            "usernameAttributes": '["email"]',
+            "verificationMechanisms": '["email"]',
+            "passwordPolicyMinLength": "8",
+            "passwordPolicyRequirements": json.dumps(
+                ["REQUIRES_NUMBERS", "REQUIRES_LOWERCASE", "REQUIRES_UPPERCASE", "REQUIRES_SYMBOLS"],
+                separators=(",", ":")),
+            "mfaConfiguration": mfa,
+        }
+        if mfa != "OFF" and mfa_types:
+            auth_outputs["mfaTypes"] = json.dumps(mfa_types, separators=(",", ":"))
+        if groups:
+            auth_outputs["groups"] = json.dumps([{g: {"precedence": i}} for i, g in enumerate(groups)],
+                                                separators=(",", ":"))
+        metadata["AWS::Amplify::Auth"] = {"version": "1", "stackOutputs": list(auth_outputs)}
+        outputs.update(auth_outputs)
+    storage_outputs = {"storageRegion": region, "bucketName": bucket}
+    metadata["AWS::Amplify::Storage"] = {"version": "1", "stackOutputs": list(storage_outputs)}
+    outputs.update(storage_outputs)
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": '{"createdOn":"Linux","createdBy":"AmplifySandbox","createdWith":"seed-emulator"}',
+        "Metadata": metadata,
+        # moto needs at least one resource it can create; this one has no side effects.
+        "Resources": {"AmplifyPlaceholder": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+        "Outputs": {key: {"Value": value} for key, value in outputs.items()},
+    }
+
+
+def deploy_stack(client, stack_name, template):
+    cfn = client("cloudformation")
+    existing = cfn.list_stacks(StackStatusFilter=["CREATE_COMPLETE", "UPDATE_COMPLETE"])["StackSummaries"]
+    if any(s["StackName"] == stack_name for s in existing):
+        cfn.delete_stack(StackName=stack_name)
+    cfn.create_stack(StackName=stack_name, TemplateBody=json.dumps(template))
+    status = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"]
+    if status != "CREATE_COMPLETE":
+        raise RuntimeError(f"stack {stack_name} ended in {status}")
+
+
+def amplify_outputs(region, auth, mfa, mfa_types, groups, bucket):
+    """amplify_outputs.json, Amplify Gen 2 client config schema 1.4. Like ampx, it leaves out
+    mfa_methods and groups when there are none."""
+    outputs = {"version": "1.4"}
+    if auth:
+        outputs["auth"] = {
+            "aws_region": region,
+            "user_pool_id": auth["userPoolId"],
+            "user_pool_client_id": auth["clientId"],
+            "identity_pool_id": auth["identityPoolId"],
+            "mfa_configuration": MFA_CONFIGURATION_TO_OUTPUTS[mfa],
+            "password_policy": {"min_length": 8, "require_numbers": True, "require_lowercase": True,
+                                "require_uppercase": True, "require_symbols": True},
+            "standard_required_attributes": ["email"],
+            "username_attributes": ["email"],
+            "user_verification_types": ["email"],
+            "unauthenticated_identities_enabled": True,
+        }
+        if mfa != "OFF" and mfa_types:
+            outputs["auth"]["mfa_methods"] = mfa_types
+        if groups:
+            outputs["auth"]["groups"] = [{g: {"precedence": i}} for i, g in enumerate(groups)]
+    outputs["storage"] = {"aws_region": region, "bucket_name": bucket,
+                          "buckets": [{"name": "storage", "bucket_name": bucket, "aws_region": region}]}
+    return outputs
+
+
+def csv(text):
+    return [item.strip() for item in (text or "").split(",") if item.strip()]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--identifier", required=True, help="JSON BackendIdentifier {namespace,name,type[,hash]}")
+    parser.add_argument("--app-dir", required=True, help="where amplify_outputs.json is written")
+    parser.add_argument("--mfa", choices=["OFF", "OPTIONAL", "ON"], default="OFF")
+    parser.add_argument("--mfa-types", default="", help="TOTP,SMS,EMAIL (default TOTP when --mfa is not OFF)")
+    parser.add_argument("--groups", default="")
+    parser.add_argument("--no-auth", action="store_true")
+    parser.add_argument("--region", default="us-east-1")
+    args = parser.parse_args(argv)
+
+    identifier = {"type": "sandbox", **json.loads(args.identifier)}
+    mfa_types = [t.upper() for t in csv(args.mfa_types)] or (["TOTP"] if args.mfa != "OFF" else [])
+    unknown = set(mfa_types) - set(MFA_TYPE_ORDER)
+    if unknown:
+        parser.error(f"unknown --mfa-types {sorted(unknown)}")
+    mfa_types = sorted(set(mfa_types), key=MFA_TYPE_ORDER.index)
+    groups = csv(args.groups)
+    client = clients(args.endpoint, args.region)
+    stack_name = stack_name_for(identifier)
+
+    auth = None if args.no_auth else create_auth(client, args.region, stack_name, args.mfa, mfa_types, groups)
+    bucket = create_bucket(client, args.region, stack_name)
+    deploy_stack(client, stack_name, root_stack_template(args.region, auth, args.mfa, mfa_types, groups, bucket))
+
+    os.makedirs(args.app_dir, exist_ok=True)
+    with open(os.path.join(args.app_dir, "amplify_outputs.json"), "w") as f:
+        json.dump(amplify_outputs(args.region, auth, args.mfa, mfa_types, groups, bucket), f, indent=2)
+        f.write("\n")
+
+    result = {**(auth or {"userPoolId": None, "clientId": None, "identityPoolId": None}),
+              "bucket": bucket, "stackName": stack_name, "region": args.region}
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

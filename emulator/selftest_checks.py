@@ -1,0 +1,173 @@
+"""Checks of the emulator harness, run by selftest.mjs against a running emulator.
+
+    .venv/bin/python emulator/selftest_checks.py --endpoint URL --app-dir DIR
+
+Prints one JSON line per check: {"check", "patch", "ok", "detail"}. `patch` names the launcher
+patch (launcher.PATCHES id) the check depends on: with that patch disabled the check must fail.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives.hashes import SHA1
+from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from provision import stack_name_for  # noqa: E402
+
+REGION = "us-east-1"
+PASSWORD = "Passw0rd!x"
+# 500s must surface at once (no botocore retries): unpatched RevokeToken answers 500.
+NO_RETRY = {"retries": {"max_attempts": 1, "mode": "standard"}}
+
+
+def emit(check, patch, ok, detail=""):
+    print(json.dumps({"check": check, "patch": patch, "ok": bool(ok), "detail": str(detail)[:300]}), flush=True)
+
+
+def error_code(err):
+    return err.response.get("Error", {}).get("Code") if isinstance(err, ClientError) else type(err).__name__
+
+
+def totp_code(secret, at):
+    import base64
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    return TOTP(key, 6, SHA1(), 30, enforce_key_length=False).generate(int(at)).decode()
+
+
+def run_checks(endpoint, app_dir):
+    def client(service, signed=True):
+        config = Config(**NO_RETRY) if signed else Config(signature_version=UNSIGNED, **NO_RETRY)
+        return boto3.client(service, endpoint_url=endpoint, region_name=REGION, config=config,
+                            aws_access_key_id="test", aws_secret_access_key="test")
+
+    # -- stack naming (pure function)
+    vectors = {
+        ("reasonableName", "userName", "sandbox"): "amplify-reasonableName-userName-sandbox-99c4c0494a",
+        # upstream platform-core's own sanitisation test vector
+        ('t-_e.s,@ t--T@,,  !@#$%^&*(){}:":<>?/|\\[]   H/I. .S', "t-_h.i,@ ng1-&&%2@@3-   _", "branch"):
+            "amplify-testTHIS-thing123-branch-70899a9dd1",
+    }
+    got = {k: stack_name_for({"namespace": k[0], "name": k[1], "type": k[2]}) for k in vectors}
+    emit("stack name matches upstream vectors", None, got == vectors, got)
+
+    # -- provision through the CLI, as tests will
+    identifier = {"namespace": "selftestApp", "name": "selftest", "type": "sandbox"}
+    out = subprocess.run(
+        [sys.executable, str(HERE / "provision.py"), "--endpoint", endpoint, "--identifier", json.dumps(identifier),
+         "--app-dir", app_dir, "--mfa", "ON", "--mfa-types", "TOTP", "--groups", "admin,editors"],
+        capture_output=True, text=True)
+    if out.returncode != 0:
+        emit("provision.py succeeds", None, False, out.stderr)
+        return
+    ids = json.loads(out.stdout.strip().splitlines()[-1])
+    emit("provision.py succeeds", None, ids["stackName"] == stack_name_for(identifier), ids)
+
+    cfn = client("cloudformation")
+    stack = cfn.describe_stacks(StackName=ids["stackName"])["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    expected = {"userPoolId": ids["userPoolId"], "webClientId": ids["clientId"],
+                "identityPoolId": ids["identityPoolId"], "authRegion": REGION, "mfaConfiguration": "ON",
+                "mfaTypes": '["TOTP"]', "groups": '[{"admin":{"precedence":0}},{"editors":{"precedence":1}}]'}
+    emit("stack CREATE_COMPLETE with auth outputs", None,
+         stack["StackStatus"] == "CREATE_COMPLETE" and all(outputs.get(k) == v for k, v in expected.items()),
+         {k: outputs.get(k) for k in expected})
+
+    written = json.loads((Path(app_dir) / "amplify_outputs.json").read_text())
+    auth = written.get("auth", {})
+    emit("amplify_outputs.json written", None,
+         written.get("version") == "1.4" and auth.get("user_pool_id") == ids["userPoolId"]
+         and auth.get("mfa_configuration") == "REQUIRED" and written["storage"]["bucket_name"] == ids["bucket"],
+         auth)
+
+    # -- patch a: GetTemplateSummary Metadata is JSON
+    metadata = cfn.get_template_summary(StackName=ids["stackName"]).get("Metadata")
+    try:
+        auth_entry = json.loads(metadata)["AWS::Amplify::Auth"]
+        emit("GetTemplateSummary Metadata is JSON", "a",
+             auth_entry["version"] == "1" and "userPoolId" in auth_entry["stackOutputs"], auth_entry)
+    except (TypeError, ValueError, KeyError) as err:
+        emit("GetTemplateSummary Metadata is JSON", "a", False, f"{err!r}: {metadata!r}")
+
+    # -- patch b: MFA_SETUP's MFAS_CAN_SETUP is a JSON array string.
+    # moto's USER_PASSWORD_AUTH skips MFA_SETUP for confirmed users, but NEW_PASSWORD_REQUIRED
+    # leads into it, so the user starts with a temporary password (and never needs SRP here).
+    idp, public_idp = client("cognito-idp"), client("cognito-idp", signed=False)
+    pool_id, email = ids["userPoolId"], "mfa-user@example.com"
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="selftest-password-client",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    idp.admin_create_user(UserPoolId=pool_id, Username=email, TemporaryPassword="Temp0rary!x", MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}])
+    first = public_idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                     AuthParameters={"USERNAME": email, "PASSWORD": "Temp0rary!x"})
+    setup = public_idp.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName=first["ChallengeName"], Session=first["Session"],
+        ChallengeResponses={"USERNAME": email, "NEW_PASSWORD": PASSWORD})
+    can_setup = setup.get("ChallengeParameters", {}).get("MFAS_CAN_SETUP")
+    try:
+        ok = setup.get("ChallengeName") == "MFA_SETUP" and json.loads(can_setup) == ["SOFTWARE_TOKEN_MFA"]
+    except (TypeError, ValueError):
+        ok = False
+    emit("MFA_SETUP MFAS_CAN_SETUP is a JSON array", "b", ok, f"{setup.get('ChallengeName')} {can_setup!r}")
+
+    # -- patch c: a wrong TOTP code is rejected, the right one accepted
+    secret = public_idp.associate_software_token(Session=setup["Session"])["SecretCode"]
+    now = time.time()
+    valid_now = {totp_code(secret, now + d) for d in (-30, 0, 30)}
+    wrong = next(c for c in ("123456", "654321", "000000", "999999") if c not in valid_now)
+    try:
+        public_idp.verify_software_token(Session=setup["Session"], UserCode=wrong)
+        emit("VerifySoftwareToken rejects a wrong code", "c", False, "wrong code accepted")
+    except ClientError as err:
+        emit("VerifySoftwareToken rejects a wrong code", "c", error_code(err) == "CodeMismatchException", err)
+    verified = public_idp.verify_software_token(Session=setup["Session"], UserCode=totp_code(secret, time.time()))
+    tokens = public_idp.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName="MFA_SETUP", Session=verified["Session"],
+        ChallengeResponses={"USERNAME": email}).get("AuthenticationResult", {})
+    emit("right TOTP code completes MFA_SETUP", None,
+         verified.get("Status") == "SUCCESS" and "RefreshToken" in tokens, verified.get("Status"))
+
+    # -- patch d: RevokeToken works and really revokes
+    try:
+        public_idp.revoke_token(Token=tokens["RefreshToken"], ClientId=client_id)
+        emit("RevokeToken answers 200", "d", True)
+    except ClientError as err:
+        emit("RevokeToken answers 200", "d", False, err)
+    try:
+        public_idp.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                 AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]})
+        emit("revoked refresh token is refused", "d", False, "REFRESH_TOKEN_AUTH still works")
+    except ClientError as err:
+        emit("revoked refresh token is refused", "d", error_code(err) == "NotAuthorizedException", err)
+    try:
+        public_idp.get_user(AccessToken=tokens["AccessToken"])
+        emit("access token of a revoked session is refused", "d", False, "GetUser still works")
+    except ClientError as err:
+        emit("access token of a revoked session is refused", "d", error_code(err) == "NotAuthorizedException", err)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--app-dir", required=True)
+    args = parser.parse_args()
+    try:
+        run_checks(args.endpoint, args.app_dir)
+    except Exception as err:  # an unexpected error is a failed check, not a crash without output
+        emit("checks ran to the end", None, False, repr(err))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+// The CommonJS entry. It forwards every call to the ESM entry so that both module systems
+// share one session and one copy of the glue (aws-amplify ships separate ESM and CJS
+// singletons; the session must live in the ESM one a seed script uses).
+"use strict";
+
+const esm = () => import("./index.mjs");
+
+exports.getSecret = async (...args) => (await esm()).getSecret(...args);
+exports.setSecret = async (...args) => (await esm()).setSecret(...args);

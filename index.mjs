@@ -1,0 +1,39 @@
+// The ESM entry: what `import ... from "@aws-amplify/seed"` loads in a seed script.
+// It only forwards to the native binding; all logic lives in Rust.
+//
+// Importing does no I/O: the native binary is loaded on the first call, so a script that
+// imports us on an unsupported platform, or without AMPLIFY_BACKEND_IDENTIFIER, still loads
+// and gets a named, rejected promise when it actually calls something.
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+let native;
+
+function binding() {
+  if (native === undefined) {
+    try {
+      native = require("./binding.js");
+    } catch (cause) {
+      const error = new Error(
+        `The native part of @aws-amplify/seed (amplify-seed-native) could not be loaded for ${process.platform}-${process.arch}: ${cause.message}`,
+        { cause },
+      );
+      error.name = "NativeBindingLoadError";
+      error.resolution =
+        "Reinstall the package so npm can pick the binary for this platform, or build it with npm run build.";
+      error.classification = "ERROR";
+      throw error;
+    }
+  }
+  return native;
+}
+
+/** Reads a sandbox secret set with `npx ampx sandbox secret set <name>`. */
+export async function getSecret(secretName) {
+  return binding().getSecret(secretName);
+}
+
+/** Stores a sandbox secret; resolves to its name. */
+export async function setSecret(secretName, secretValue) {
+  return binding().setSecret(secretName, secretValue);
+}
