@@ -9,6 +9,21 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Adds a user to one of the sandbox's groups. */
+export declare function addToUserGroup(user: AuthUserGroupInput, group: string): Promise<void>
+
+/** What createAndSignUpUser resolves to (upstream's `AuthOutputs`). */
+export interface AuthOutputs {
+  signInFlow: string
+  username: string
+}
+
+/**
+ * Creates a user (AdminCreateUser), sets its password through its first sign-in, and keeps it
+ * signed in when `signInAfterCreation` is true.
+ */
+export declare function createAndSignUpUser(newUser: AuthSignUp): Promise<AuthOutputs>
+
 /** Reads a sandbox secret set with `npx ampx sandbox secret set <name>`. */
 export declare function getSecret(secretName: string): Promise<string>
 
@@ -30,5 +45,24 @@ export interface SandboxAuthConfig {
   groups?: Array<string>
 }
 
+/**
+ * The signed-in user as aws-amplify stores it. Passed only to the glue; never returned by
+ * a public function.
+ */
+export interface SessionMirror {
+  clientId: string
+  username: string
+  loginId: string
+  accessToken: string
+  idToken: string
+  refreshToken?: string
+}
+
 /** Stores a sandbox secret (SecureString, overwritten); resolves to the secret's name. */
 export declare function setSecret(secretName: string, secretValue: string): Promise<string>
+
+/** Registers the glue's mirror function (or removes it with `null`). */
+export declare function setSessionMirror(mirror: ((session: SessionMirror | null) => Promise<void>) | null): void
+
+/** Signs a user in; resolves to `true` when the sign-in finished. */
+export declare function signInUser(user: AuthUser): Promise<boolean>

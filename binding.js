@@ -835,6 +835,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.addToUserGroup = nativeBinding.addToUserGroup
+module.exports.createAndSignUpUser = nativeBinding.createAndSignUpUser
 module.exports.getSecret = nativeBinding.getSecret
 module.exports.sandboxAuthConfig = nativeBinding.sandboxAuthConfig
 module.exports.setSecret = nativeBinding.setSecret
+module.exports.setSessionMirror = nativeBinding.setSessionMirror
+module.exports.signInUser = nativeBinding.signInUser

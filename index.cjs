@@ -7,3 +7,6 @@ const esm = () => import("./index.mjs");
 
 exports.getSecret = async (...args) => (await esm()).getSecret(...args);
 exports.setSecret = async (...args) => (await esm()).setSecret(...args);
+exports.createAndSignUpUser = async (...args) => (await esm()).createAndSignUpUser(...args);
+exports.signInUser = async (...args) => (await esm()).signInUser(...args);
+exports.addToUserGroup = async (...args) => (await esm()).addToUserGroup(...args);

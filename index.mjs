@@ -13,6 +13,7 @@ function binding() {
   if (native === undefined) {
     try {
       native = require("./binding.js");
+      native.setSessionMirror(async (session) => (await import("./amplify-bridge.mjs")).mirrorSession(session));
     } catch (cause) {
       const error = new Error(
         `The native part of @aws-amplify/seed (amplify-seed-native) could not be loaded for ${process.platform}-${process.arch}: ${cause.message}`,
@@ -36,4 +37,22 @@ export async function getSecret(secretName) {
 /** Stores a sandbox secret; resolves to its name. */
 export async function setSecret(secretName, secretValue) {
   return binding().setSecret(secretName, secretValue);
+}
+
+/**
+ * Creates a user and sets its password; with `signInAfterCreation` it stays signed in (also
+ * in your aws-amplify). Auth calls run one at a time, in call order.
+ */
+export async function createAndSignUpUser(newUser) {
+  return binding().createAndSignUpUser(newUser);
+}
+
+/** Signs a user in (also in your aws-amplify); resolves to true when the sign-in finished. */
+export async function signInUser(user) {
+  return binding().signInUser(user);
+}
+
+/** Adds a user to one of the sandbox's groups. */
+export async function addToUserGroup(user, group) {
+  return binding().addToUserGroup(user, group);
 }

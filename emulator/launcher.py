@@ -15,13 +15,17 @@ patches are active.
 
 import argparse
 import base64
+import hashlib
+import hmac
 import json
 import logging
 import os
+import secrets
 import signal
 import sys
 import threading
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 TOTP_ENV = "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"
 
 
@@ -121,6 +125,94 @@ def patch_cognito_revoke_token():
     CognitoIdpResponse.revoke_token = revoke_token
 
 
+def patch_cognito_srp_verification():
+    """Cognito USER_SRP_AUTH: moto answers InitiateAuth with random SALT/SRP_B and a UUID as
+    SECRET_BLOCK, and accepts any PASSWORD_VERIFIER signature, so a wrong password or a wrong
+    SRP client still signs in. Play Cognito's SRP server (cognito_srp.py) with the user's
+    current password: a salt per user and password, B = k*v + g^b, a random base64
+    SECRET_BLOCK (single use), and a real signature check that fails with NotAuthorizedException
+    `Incorrect username or password.` (also for a TIMESTAMP not in Cognito's exact format).
+    USERNAME in the answer may be the user name, an alias (email) or USER_ID_FOR_SRP (what
+    aws-amplify sends); moto gets the user name. Like Cognito, the PASSWORD_VERIFIER challenge
+    has no Session, and the next challenge gets a fresh Session, not the SECRET_BLOCK."""
+    if HERE not in sys.path:
+        sys.path.insert(0, HERE)
+    import cognito_srp as srp
+    from moto.cognitoidp.exceptions import InvalidParameterException, NotAuthorizedError
+    from moto.cognitoidp.models import CognitoIdpBackend
+
+    salt_key = secrets.token_bytes(32)  # per emulator process
+    pending = {}  # SECRET_BLOCK -> (user, pool name, USER_ID_FOR_SRP, A, B, b, v); popped on answer
+    original_initiate = CognitoIdpBackend.initiate_auth
+    original_respond = CognitoIdpBackend.respond_to_auth_challenge
+
+    def user_salt(user, password):
+        # Fixed for a user while the password stays the same; new when it changes.
+        digest = hmac.new(salt_key, f"{user.id}\0{password}".encode(), hashlib.sha256).digest()
+        return int.from_bytes(digest[:16], "big")
+
+    def initiate_auth(self, client_id, auth_flow, auth_parameters):
+        if auth_flow != "USER_SRP_AUTH":
+            return original_initiate(self, client_id, auth_flow, auth_parameters)
+        srp_a = (auth_parameters or {}).get("SRP_A")
+        if not srp_a:
+            raise InvalidParameterException("Missing required parameter SRP_A")
+        try:
+            A = int(srp_a, 16)
+        except ValueError:
+            raise InvalidParameterException("SRP_A is not a hex number") from None
+        if A % srp.N == 0:
+            raise InvalidParameterException("SRP_A mod N cannot be 0")
+        result = original_initiate(self, client_id, auth_flow, auth_parameters)
+        if result.get("ChallengeName") != "PASSWORD_VERIFIER":
+            return result
+        moto_session = result.pop("Session")
+        session_user, pool = self.sessions.pop(moto_session)
+        params = result["ChallengeParameters"]
+        user = self.admin_get_user(pool.id, params["USERNAME"])
+        pool_name, user_id, password = srp.pool_name_of(pool.id), params["USER_ID_FOR_SRP"], user.password or ""
+        salt = user_salt(user, password)
+        v = srp.server_verifier(pool_name, user_id, password, salt)
+        b, B = srp.server_start(v)
+        secret_block = base64.b64encode(secrets.token_bytes(100)).decode()
+        self.sessions[secret_block] = (session_user, pool)  # where moto's PASSWORD_VERIFIER looks
+        pending[secret_block] = (user, pool_name, user_id, A, B, b, v)
+        params.update(SALT=format(salt, "x"), SRP_B=format(B, "x"), SECRET_BLOCK=secret_block)
+        return result
+
+    def respond_to_auth_challenge(self, session, client_id, challenge_name, challenge_responses):
+        if challenge_name != "PASSWORD_VERIFIER":
+            return original_respond(self, session, client_id, challenge_name, challenge_responses)
+        responses = dict(challenge_responses or {})
+        for name in ("PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP", "USERNAME"):
+            if not responses.get(name):
+                raise InvalidParameterException(f"Missing required parameter {name}")
+        secret_block = responses["PASSWORD_CLAIM_SECRET_BLOCK"]
+        attempt = pending.pop(secret_block, None)  # one answer per SECRET_BLOCK, right or wrong
+        moto_entry = self.sessions.pop(secret_block, None)
+        if attempt is None or moto_entry is None:
+            raise NotAuthorizedError("Incorrect username or password.")
+        user, pool_name, user_id, A, B, b, v = attempt
+        username, timestamp = responses["USERNAME"], responses["TIMESTAMP"]
+        key = srp.server_key(A, B, b, v)
+        expected = srp.password_claim_signature(key, pool_name, user_id, secret_block, timestamp)
+        same_user = username in (user.id, user.username) or moto_entry[1]._get_user(username) is user
+        if not (same_user and srp.is_canonical_timestamp(timestamp)
+                and hmac.compare_digest(expected.encode(), responses["PASSWORD_CLAIM_SIGNATURE"].encode())):
+            raise NotAuthorizedError("Incorrect username or password.")
+        responses["USERNAME"] = user.username  # moto looks the user up by it
+        self.sessions[secret_block] = moto_entry
+        result = original_respond(self, session, client_id, challenge_name, responses)
+        if isinstance(result, dict) and result.get("Session") == secret_block:
+            fresh = base64.b64encode(secrets.token_bytes(96)).decode()
+            self.sessions[fresh] = self.sessions.pop(secret_block)
+            result["Session"] = fresh
+        return result
+
+    CognitoIdpBackend.initiate_auth = initiate_auth
+    CognitoIdpBackend.respond_to_auth_challenge = respond_to_auth_challenge
+
+
 def _jwt_claims(jwt_text):
     """Payload of a JWT without verifying it (only moto's own tokens are inspected)."""
     try:
@@ -136,6 +228,7 @@ PATCHES = {
     "b": patch_cognito_challenge_parameters_json,
     "c": patch_cognito_enable_totp_check,
     "d": patch_cognito_revoke_token,
+    "e": patch_cognito_srp_verification,
 }
 
 

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator, VENV_PYTHON } from './emulator.mjs';
 
 const CHECKS_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'selftest_checks.py');
-const PATCH_IDS = ['a', 'b', 'c', 'd'];
+const PATCH_IDS = ['a', 'b', 'c', 'd', 'e'];
 
 function runChecks(endpoint, appDir) {
   return new Promise((resolve) => {

@@ -7,6 +7,7 @@ patch (launcher.PATCHES id) the check depends on: with that patch disabled the c
 """
 
 import argparse
+import base64
 import json
 import subprocess
 import sys
@@ -22,7 +23,8 @@ from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from provision import stack_name_for  # noqa: E402
+import cognito_srp as srp  # noqa: E402
+from provision import clients, create_auth, stack_name_for  # noqa: E402
 
 REGION = "us-east-1"
 PASSWORD = "Passw0rd!x"
@@ -39,7 +41,6 @@ def error_code(err):
 
 
 def totp_code(secret, at):
-    import base64
     key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
     return TOTP(key, 6, SHA1(), 30, enforce_key_length=False).generate(int(at)).decode()
 
@@ -154,6 +155,122 @@ def run_checks(endpoint, app_dir):
         emit("access token of a revoked session is refused", "d", False, "GetUser still works")
     except ClientError as err:
         emit("access token of a revoked session is refused", "d", error_code(err) == "NotAuthorizedException", err)
+
+    srp_checks(endpoint, idp, public_idp, ids, email, secret)
+
+
+def expect_refused(name, patch, call, code="NotAuthorizedException", message="Incorrect username or password."):
+    """Runs call(); the check passes when it fails with `code` (and `message`, unless None)."""
+    try:
+        result = call()
+        emit(name, patch, False, f"accepted: {result.get('ChallengeName') or 'tokens'}")
+    except ClientError as err:
+        got = err.response.get("Error", {})
+        emit(name, patch, got.get("Code") == code and (message is None or got.get("Message") == message), err)
+
+
+def srp_checks(endpoint, idp, public_idp, ids, mfa_email, totp_secret):
+    """Patch e: USER_SRP_AUTH really verified (cognito_srp.py is the client)."""
+    key, signature = srp.known_answer()
+    want = (srp.KNOWN_ANSWER["key"], srp.KNOWN_ANSWER["signature"])
+    emit("SRP client reproduces the spec's known-answer vector", None, (key, signature) == want, (key, signature))
+
+    # An MFA-less sandbox pool as provision.py makes it (email as username, SRP web client).
+    auth = create_auth(clients(endpoint, REGION), REGION, "amplify-srpcheck-sandbox-0000000000", "OFF", [], [])
+    pool_id, client_id, email = auth["userPoolId"], auth["clientId"], "srp-user@example.com"
+    idp.admin_create_user(UserPoolId=pool_id, Username=email, TemporaryPassword="Temp0rary!x", MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}])
+
+    def sign_in(password, **kwargs):
+        return srp.srp_sign_in(public_idp, client_id, pool_id, email, password, **kwargs)
+
+    expect_refused("SRP: wrong temporary password is refused", "e", lambda: sign_in("Wrong0ne!x"))
+    first = sign_in("Temp0rary!x")  # aws-amplify style: USERNAME = USER_ID_FOR_SRP
+    ok = first.get("ChallengeName") == "NEW_PASSWORD_REQUIRED"
+    if ok:
+        done = public_idp.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=first["Session"],
+            ChallengeResponses={"USERNAME": first["ChallengeParameters"]["USERNAME"], "NEW_PASSWORD": PASSWORD})
+        ok = "AccessToken" in done.get("AuthenticationResult", {})
+    emit("SRP: temporary password -> NEW_PASSWORD_REQUIRED -> tokens (email pool)", None, ok, first.get("ChallengeName"))
+
+    tokens = sign_in(PASSWORD, respond_as=email).get("AuthenticationResult", {})
+    user = public_idp.get_user(AccessToken=tokens["AccessToken"]) if "AccessToken" in tokens else {}
+    emit("SRP: new password -> tokens (USERNAME answered as the email)", None,
+         {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}.get("email") == email, tokens.keys())
+    expect_refused("SRP: the old temporary password is refused", "e", lambda: sign_in("Temp0rary!x"))
+
+    def flip_signature(responses):
+        raw = bytearray(base64.b64decode(responses["PASSWORD_CLAIM_SIGNATURE"]))
+        raw[0] ^= 1
+        responses["PASSWORD_CLAIM_SIGNATURE"] = base64.b64encode(bytes(raw)).decode()
+
+    expect_refused("SRP: a tampered signature is refused", "e", lambda: sign_in(PASSWORD, tamper=flip_signature))
+    # Signed correctly, but over a zero-padded day: Cognito only takes its own format.
+    expect_refused("SRP: TIMESTAMP `Mon Jan 05 ...` is refused", "e",
+                   lambda: sign_in(PASSWORD, timestamp="Mon Jan 05 09:04:03 UTC 2026"))
+    expect_refused("SRP: SRP_A = N (A mod N = 0) is refused", "e", lambda: public_idp.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": email, "SRP_A": srp.N_HEX}),
+        code="InvalidParameterException", message=None)
+
+    challenge = public_idp.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH", AuthParameters={
+        "USERNAME": email, "SRP_A": format(srp.client_start()[1], "x")})
+    params = challenge["ChallengeParameters"]
+    try:
+        block_ok = len(base64.b64decode(params["SECRET_BLOCK"], validate=True)) >= 32
+    except ValueError:
+        block_ok = False
+    emit("SRP: PASSWORD_VERIFIER has a base64 SECRET_BLOCK, B in [1, N), no Session", "e",
+         block_ok and 0 < int(params["SRP_B"], 16) < srp.N and "Session" not in challenge, params["SECRET_BLOCK"][:40])
+
+    # A plain-username pool: aws-amplify answers with USER_ID_FOR_SRP, moto wants the user name.
+    plain_pool = idp.create_user_pool(PoolName="srp-plain-usernames")["UserPool"]["Id"]
+    plain_client = idp.create_user_pool_client(UserPoolId=plain_pool, ClientName="web", ExplicitAuthFlows=[
+        "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    idp.admin_create_user(UserPoolId=plain_pool, Username="plain-user", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=plain_pool, Username="plain-user", Password=PASSWORD, Permanent=True)
+    try:
+        result = srp.srp_sign_in(public_idp, plain_client, plain_pool, "plain-user", PASSWORD)
+        emit("SRP: plain-username pool, USERNAME = USER_ID_FOR_SRP -> tokens", "e",
+             "AccessToken" in result.get("AuthenticationResult", {}), result.get("ChallengeName"))
+    except ClientError as err:
+        emit("SRP: plain-username pool, USERNAME = USER_ID_FOR_SRP -> tokens", "e", False, err)
+
+    # The MFA user of the provisioned sandbox (TOTP set up above): SRP -> SOFTWARE_TOKEN_MFA -> tokens.
+    sandbox_pool, sandbox_client = ids["userPoolId"], ids["clientId"]
+    expect_refused("SRP: wrong password refused in the MFA sandbox pool", "e", lambda: srp.srp_sign_in(
+        public_idp, sandbox_client, sandbox_pool, mfa_email, "Wrong0ne!x"))
+    step = srp.srp_sign_in(public_idp, sandbox_client, sandbox_pool, mfa_email, PASSWORD)
+    ok = step.get("ChallengeName") == "SOFTWARE_TOKEN_MFA"
+    if ok:
+        done = public_idp.respond_to_auth_challenge(
+            ClientId=sandbox_client, ChallengeName="SOFTWARE_TOKEN_MFA", Session=step["Session"],
+            ChallengeResponses={"USERNAME": mfa_email, "SOFTWARE_TOKEN_MFA_CODE": totp_code(totp_secret, time.time())})
+        ok = "AccessToken" in done.get("AuthenticationResult", {})
+    emit("SRP: MFA sandbox pool -> SOFTWARE_TOKEN_MFA -> tokens", None, ok, step.get("ChallengeName"))
+
+    # What seed's createAndSignUpUser drives through aws-amplify: SRP with the temporary password,
+    # NEW_PASSWORD_REQUIRED, then TOTP set-up, each step with the Session of the step before.
+    new_email, steps = "srp-mfa-user@example.com", []
+    idp.admin_create_user(UserPoolId=sandbox_pool, Username=new_email, TemporaryPassword="Temp0rary!x",
+                          MessageAction="SUPPRESS", UserAttributes=[{"Name": "email", "Value": new_email}])
+    try:
+        step = srp.srp_sign_in(public_idp, sandbox_client, sandbox_pool, new_email, "Temp0rary!x")
+        steps.append(step.get("ChallengeName"))
+        step = public_idp.respond_to_auth_challenge(
+            ClientId=sandbox_client, ChallengeName="NEW_PASSWORD_REQUIRED", Session=step["Session"],
+            ChallengeResponses={"USERNAME": step["ChallengeParameters"]["USERNAME"], "NEW_PASSWORD": PASSWORD})
+        steps.append(step.get("ChallengeName"))
+        associated = public_idp.associate_software_token(Session=step["Session"])
+        verified = public_idp.verify_software_token(Session=associated["Session"],
+                                                    UserCode=totp_code(associated["SecretCode"], time.time()))
+        step = public_idp.respond_to_auth_challenge(ClientId=sandbox_client, ChallengeName="MFA_SETUP",
+                                                    Session=verified["Session"], ChallengeResponses={"USERNAME": new_email})
+        steps.append("tokens" if "AccessToken" in step.get("AuthenticationResult", {}) else step.get("ChallengeName"))
+        emit("SRP: new user -> NEW_PASSWORD_REQUIRED -> MFA_SETUP (TOTP) -> tokens", None,
+             steps == ["NEW_PASSWORD_REQUIRED", "MFA_SETUP", "tokens"], steps)
+    except (ClientError, KeyError) as err:
+        emit("SRP: new user -> NEW_PASSWORD_REQUIRED -> MFA_SETUP (TOTP) -> tokens", None, False, f"{steps} {err!r}")
 
 
 def main():

@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh debug
-cargo test --workspace --exclude amplify-seed-native
+cargo test --workspace
 node emulator/selftest.mjs
 node --test --test-concurrency=2 __test__/*.test.mjs

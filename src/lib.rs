@@ -8,12 +8,15 @@
 
 mod errors;
 mod input;
+mod session_mirror;
 
 use std::future::Future;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use seed_core::{secrets, SeedResult};
+use seed_core::auth::{self, ExistingUser, NewUser, SignInFlow};
+use seed_core::{secrets, SeedError, SeedResult};
+use zeroize::Zeroizing;
 
 /// Runs a core future on napi's tokio runtime; its `SeedError` becomes a JS `Error` with
 /// `name`, `message`, `resolution`, `classification` (and `cause`), built on the JS thread.
@@ -83,4 +86,76 @@ pub fn sandbox_auth_config(env: &Env) -> Result<PromiseRaw<'_, SandboxAuthConfig
             groups: config.groups.clone(),
         })
     })
+}
+
+/// What createAndSignUpUser resolves to (upstream's `AuthOutputs`).
+#[napi(object)]
+pub struct AuthOutputs {
+    pub sign_in_flow: String,
+    pub username: String,
+}
+
+fn sign_in_flow(object: &Object, function: &str, what: &str) -> SeedResult<SignInFlow> {
+    match input::string_property(object, function, what, "signInFlow")?.as_str() {
+        "Password" => Ok(SignInFlow::Password),
+        "MFA" => Ok(SignInFlow::Mfa),
+        other => Err(SeedError::invalid_argument(format!(
+            "{function}: {what}.signInFlow must be \"Password\" or \"MFA\", got {other:?}."
+        ))),
+    }
+}
+
+fn credentials(object: &Object, function: &str, what: &str) -> SeedResult<(String, Zeroizing<String>, SignInFlow)> {
+    let username = input::string_property(object, function, what, "username")?;
+    auth::validate_username(function, &format!("{what}.username"), &username)?;
+    let password = Zeroizing::new(input::string_property(object, function, what, "password")?);
+    auth::validate_password(function, &password)?;
+    Ok((username, password, sign_in_flow(object, function, what)?))
+}
+
+fn new_user(value: Unknown) -> SeedResult<NewUser> {
+    const F: &str = "createAndSignUpUser";
+    let object = input::object(value, F, "newUser")?;
+    let (username, password, flow) = credentials(&object, F, "newUser")?;
+    Ok(NewUser {
+        username,
+        password,
+        flow,
+        sign_in_after_creation: input::flag_property(&object, F, "newUser", "signInAfterCreation")?,
+        attributes: input::attributes_property(&object, F, "newUser")?,
+    })
+}
+
+/// Creates a user (AdminCreateUser), sets its password through its first sign-in, and keeps it
+/// signed in when `signInAfterCreation` is true.
+#[napi(ts_args_type = "newUser: AuthSignUp", ts_return_type = "Promise<AuthOutputs>")]
+pub fn create_and_sign_up_user<'env>(env: &'env Env, new_user: Unknown<'env>) -> Result<PromiseRaw<'env, AuthOutputs>> {
+    let user = self::new_user(new_user);
+    promise(env, async move {
+        let (flow, username) = auth::create_and_sign_up_user(user?).await?;
+        Ok(AuthOutputs { sign_in_flow: flow.as_str().to_owned(), username })
+    })
+}
+
+/// Signs a user in; resolves to `true` when the sign-in finished.
+#[napi(ts_args_type = "user: AuthUser", ts_return_type = "Promise<boolean>")]
+pub fn sign_in_user<'env>(env: &'env Env, user: Unknown<'env>) -> Result<PromiseRaw<'env, bool>> {
+    const F: &str = "signInUser";
+    let user = input::object(user, F, "user")
+        .and_then(|object| credentials(&object, F, "user"))
+        .map(|(username, password, flow)| ExistingUser { username, password, flow });
+    promise(env, async move { auth::sign_in_user(user?).await })
+}
+
+/// Adds a user to one of the sandbox's groups.
+#[napi(ts_args_type = "user: AuthUserGroupInput, group: string", ts_return_type = "Promise<void>")]
+pub fn add_to_user_group<'env>(env: &'env Env, user: Unknown<'env>, group: Unknown<'env>) -> Result<PromiseRaw<'env, ()>> {
+    const F: &str = "addToUserGroup";
+    let username = input::object(user, F, "user").and_then(|object| {
+        let username = input::string_property(&object, F, "user", "username")?;
+        auth::validate_username(F, "user.username", &username)?;
+        Ok(username)
+    });
+    let group = input::string(group, F, "group");
+    promise(env, async move { auth::add_to_user_group(&username?, &group?).await })
 }

@@ -2,10 +2,15 @@
 //! the sandbox's backend identifier, its deployed config, its secrets, and (in later
 //! modules) SRP, the Cognito challenge flow, the session and TOTP.
 
+pub mod auth;
 pub mod aws;
 pub mod backend_id;
+pub mod cognito;
 pub mod config;
 pub mod error;
+pub mod flow;
 pub mod secrets;
+pub mod session;
+pub mod srp;
 
 pub use error::{AwsCause, Classification, SeedError, SeedResult};

@@ -1,0 +1,392 @@
+//! The auth operations of `@aws-amplify/seed`, with upstream's semantics: createAndSignUpUser,
+//! signInUser and addToUserGroup (Password flow; the MFA flow builds on the same machinery).
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::cognito::Cognito;
+use crate::config::{auth_config, AuthConfig};
+use crate::error::{AwsCause, SeedError, SeedResult};
+use crate::flow::{sign_in, SignInFailure, SignInOutcome, SignInPlan};
+use crate::session;
+
+/// Cognito's own limits: longer input can only be a mistake, refused before any call.
+const MAX_USERNAME_LENGTH: usize = 128;
+const MAX_PASSWORD_LENGTH: usize = 256;
+const MAX_ATTRIBUTE_LENGTH: usize = 2048;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInFlow {
+    Password,
+    Mfa,
+}
+
+impl SignInFlow {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInFlow::Password => "Password",
+            SignInFlow::Mfa => "MFA",
+        }
+    }
+}
+
+/// Upstream's StandardUserAttributes, in the order AdminCreateUser receives them, with the
+/// camelCase input name and the Cognito attribute name. `sub` is accepted and ignored.
+pub const STANDARD_ATTRIBUTES: [(&str, &str); 17] = [
+    ("address", "address"),
+    ("birthdate", "birthdate"),
+    ("email", "email"),
+    ("familyName", "family_name"),
+    ("gender", "gender"),
+    ("givenName", "given_name"),
+    ("locale", "locale"),
+    ("middleName", "middle_name"),
+    ("name", "name"),
+    ("nickname", "nickname"),
+    ("phoneNumber", "phone_number"),
+    ("picture", "picture"),
+    ("preferredUsername", "preferred_username"),
+    ("profile", "profile"),
+    ("zoneinfo", "zoneinfo"),
+    ("updatedAt", "updated_at"),
+    ("website", "website"),
+];
+
+pub struct NewUser {
+    pub username: String,
+    pub password: Zeroizing<String>,
+    pub sign_in_after_creation: bool,
+    pub flow: SignInFlow,
+    /// (camelCase name, value) pairs as the script gave them.
+    pub attributes: Vec<(String, String)>,
+}
+
+pub struct ExistingUser {
+    pub username: String,
+    pub password: Zeroizing<String>,
+    pub flow: SignInFlow,
+}
+
+pub fn validate_username(function: &str, field: &str, username: &str) -> SeedResult<()> {
+    if username.is_empty() {
+        return Err(SeedError::invalid_argument(format!("{function}: {field} must not be empty.")));
+    }
+    if username.chars().count() > MAX_USERNAME_LENGTH {
+        return Err(SeedError::invalid_argument(format!(
+            "{function}: {field} is {} characters long; Cognito allows at most {MAX_USERNAME_LENGTH}.",
+            username.chars().count()
+        )));
+    }
+    Ok(())
+}
+
+pub fn validate_password(function: &str, password: &str) -> SeedResult<()> {
+    if password.is_empty() || password.chars().count() > MAX_PASSWORD_LENGTH {
+        return Err(SeedError::invalid_argument(format!(
+            "{function}: password must be 1 to {MAX_PASSWORD_LENGTH} characters long."
+        )));
+    }
+    Ok(())
+}
+
+/// The attributes AdminCreateUser gets: upstream's fixed order, Cognito names, unknown
+/// names and `sub` left out.
+pub fn cognito_attributes(function: &str, given: &[(String, String)]) -> SeedResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for (input_name, cognito_name) in STANDARD_ATTRIBUTES {
+        if let Some((_, value)) = given.iter().find(|(name, _)| name == input_name) {
+            if value.chars().count() > MAX_ATTRIBUTE_LENGTH {
+                return Err(SeedError::invalid_argument(format!(
+                    "{function}: userAttributes.{input_name} is longer than {MAX_ATTRIBUTE_LENGTH} characters."
+                )));
+            }
+            out.push((cognito_name.to_owned(), value.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// The temporary password AdminCreateUser sets, in upstream's shape (`Test1@Temp<uuid>`), but
+/// derived from the user's own password instead of random. Anyone who can derive it already
+/// knows the real password; in exchange a later run can recognise a user whose sign-up was
+/// cut off before its password was set, and say so.
+pub fn temporary_password(config: &AuthConfig, username: &str, password: &str) -> Zeroizing<String> {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(password.as_bytes()).expect("any key length");
+    mac.update(b"amplify-seed-native temporary password\0");
+    mac.update(config.user_pool_id.as_bytes());
+    mac.update(b"\0");
+    mac.update(username.as_bytes());
+    let digest: Zeroizing<[u8; 32]> = Zeroizing::new(mac.finalize().into_bytes().into());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    // Shape it as a version-4 UUID, like randomUUID().
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Zeroizing::new(format!(
+        "Test1@Temp{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    ))
+}
+
+async fn cognito_for(config: &AuthConfig) -> Cognito {
+    Cognito::new(&config.region, &config.user_pool_id, &config.web_client_id).await
+}
+
+fn sign_in_failure(failure: SignInFailure) -> SeedError {
+    match failure {
+        SignInFailure::Aws(cause) => SeedError::aws(cause),
+        SignInFailure::Seed(error) => error,
+    }
+}
+
+/// Upstream's `createAndSignUpUser`: returns `(signInFlow, username)`.
+pub async fn create_and_sign_up_user(user: NewUser) -> SeedResult<(SignInFlow, String)> {
+    let _exclusive = session::exclusive().await;
+    let result = create_user_signed_in(&user).await;
+    // Upstream signs out in a `finally` when the user should not stay signed in.
+    if !user.sign_in_after_creation {
+        let signed_out = session::sign_out().await;
+        if result.is_ok() {
+            signed_out?;
+        }
+    }
+    result.map(|()| (user.flow, user.username))
+}
+
+async fn create_user_signed_in(user: &NewUser) -> SeedResult<()> {
+    let config = auth_config().await?;
+    session::sign_out().await?;
+    if user.flow == SignInFlow::Mfa {
+        return Err(SeedError::user(
+            "UnsupportedSignInFlowError",
+            format!("The MFA sign-up flow is not available in this version of amplify-seed-native; {} was not created.", user.username),
+            "Use signInFlow: \"Password\" for now, or upstream @aws-amplify/seed for MFA users.",
+        ));
+    }
+    let attributes = cognito_attributes("createAndSignUpUser", &user.attributes)?;
+    let temporary = temporary_password(&config, &user.username, &user.password);
+    let cognito = cognito_for(&config).await;
+    cognito
+        .admin_create_user(&user.username, &temporary, attributes)
+        .await
+        .map_err(|cause| admin_create_error(&user.username, cause))?;
+
+    let plan = SignInPlan {
+        login: user.username.clone(),
+        password: temporary,
+        new_password: Some(user.password.clone()),
+    };
+    let outcome = sign_in(&cognito, config.pool_name(), &plan)
+        .await
+        .map_err(|failure| sign_up_cut_off(&user.username, sign_in_failure(failure)))?;
+    match outcome {
+        SignInOutcome::Done { tokens, username } => {
+            session::sign_in(&cognito, username, user.username.clone(), tokens).await
+        }
+        // Password flow in a pool that then asks for MFA: upstream returns without a session.
+        SignInOutcome::Stopped { .. } => Ok(()),
+    }
+}
+
+fn admin_create_error(username: &str, cause: AwsCause) -> SeedError {
+    match cause.name.as_str() {
+        "UsernameExistsException" => SeedError::user(
+            "UsernameExistsError",
+            format!("A user called {username} already exists."),
+            "Give this user a different name",
+        )
+        .with_cause(cause),
+        "NotAuthorizedException" => SeedError::user(
+            "NotAuthorizedError",
+            "You are not authorized to create a user",
+            "Run npx ampx sandbox seed generate-policy, attach the outputted policy template to a role \
+             with AmplifyBackendDeployFullAccess, assume that role to run seed",
+        )
+        .with_cause(cause),
+        _ => SeedError::aws(cause),
+    }
+}
+
+/// The user exists now but its password was never set: say so, whatever broke.
+fn sign_up_cut_off(username: &str, error: SeedError) -> SeedError {
+    SeedError {
+        name: "UserSignUpIncompleteError".into(),
+        message: format!(
+            "{username} was created, but its sign-up stopped before its password was set: [{}] {}",
+            error.name, error.message
+        ),
+        resolution: Some(incomplete_resolution(username)),
+        classification: error.classification,
+        cause: error.cause.or(Some(AwsCause { name: error.name, message: error.message })),
+    }
+}
+
+fn incomplete_resolution(username: &str) -> String {
+    format!(
+        "{username} is left in Cognito's FORCE_CHANGE_PASSWORD state. Run the seed again: signInUser \
+         (or createAndSignUpUser's UsernameExistsError path) reports it, and it is fixed by deleting \
+         the user (aws cognito-idp admin-delete-user --user-pool-id <pool> --username {username}) \
+         before the next run."
+    )
+}
+
+/// Upstream's `signInUser`: `true` when the sign-in finished.
+pub async fn sign_in_user(user: ExistingUser) -> SeedResult<bool> {
+    let _exclusive = session::exclusive().await;
+    let config = auth_config().await?;
+    session::sign_out().await?;
+    if user.flow == SignInFlow::Mfa {
+        return Err(SeedError::user(
+            "UnsupportedSignInFlowError",
+            "The MFA sign-in flow is not available in this version of amplify-seed-native.",
+            "Use signInFlow: \"Password\" for now, or upstream @aws-amplify/seed for MFA users.",
+        ));
+    }
+    let cognito = cognito_for(&config).await;
+    let plan = SignInPlan { login: user.username.clone(), password: user.password.clone(), new_password: None };
+    match sign_in(&cognito, config.pool_name(), &plan).await {
+        Ok(SignInOutcome::Done { tokens, username }) => {
+            session::sign_in(&cognito, username, user.username, tokens).await?;
+            Ok(true)
+        }
+        Ok(SignInOutcome::Stopped { .. }) => Ok(false),
+        Err(SignInFailure::Aws(cause)) if cause.name == "UserNotFoundException" => Err(SeedError::user(
+            "UserExistsError",
+            format!("{} does not exist", user.username),
+            format!("Create a user called {}", user.username),
+        )
+        .with_cause(cause)),
+        Err(SignInFailure::Aws(cause)) if cause.name == "NotAuthorizedException" => {
+            Err(explain_rejected_password(&cognito, &config, &user, cause).await)
+        }
+        Err(failure) => Err(sign_in_failure(failure)),
+    }
+}
+
+/// A rejected password may be a user whose sign-up was cut off (its password is still our
+/// temporary one). One more sign-in with that temporary password tells which.
+async fn explain_rejected_password(cognito: &Cognito, config: &AuthConfig, user: &ExistingUser, cause: AwsCause) -> SeedError {
+    let plan = SignInPlan {
+        login: user.username.clone(),
+        password: temporary_password(config, &user.username, &user.password),
+        new_password: None,
+    };
+    match sign_in(cognito, config.pool_name(), &plan).await {
+        Ok(SignInOutcome::Stopped { challenge }) if challenge == "NEW_PASSWORD_REQUIRED" => SeedError::user(
+            "UserSignUpIncompleteError",
+            format!(
+                "{} exists, but an earlier createAndSignUpUser stopped before its password was set.",
+                user.username
+            ),
+            incomplete_resolution(&user.username),
+        )
+        .with_cause(cause),
+        _ => SeedError::aws(cause),
+    }
+}
+
+/// Upstream's `addToUserGroup`: the group must be one of the sandbox's groups.
+pub async fn add_to_user_group(username: &str, group: &str) -> SeedResult<()> {
+    let config = auth_config().await?;
+    let Some(groups) = &config.groups else {
+        return Err(SeedError::user(
+            "NoGroupsError",
+            "There are no groups in this userpool.",
+            format!("Create a group called {group}."),
+        ));
+    };
+    if !groups.iter().any(|g| g == group) {
+        return Err(SeedError::user(
+            "NoGroupError",
+            format!("There is no group called {group} in this userpool."),
+            format!(
+                "Either create a group called {group} or assign this user to a group that exists on this userpool."
+            ),
+        ));
+    }
+    let cognito = cognito_for(&config).await;
+    cognito.admin_add_user_to_group(username, group).await.map_err(|cause| {
+        if cause.name == "UserNotFoundException" {
+            SeedError::user(
+                "UserNotFoundError",
+                format!("The user, {username}, does not exist"),
+                format!("Create a user called {username} or try again with a different user"),
+            )
+            .with_cause(cause)
+        } else {
+            SeedError::aws(cause)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> AuthConfig {
+        AuthConfig {
+            user_pool_id: "us-east-1_pool".into(),
+            web_client_id: "c".into(),
+            region: "us-east-1".into(),
+            identity_pool_id: None,
+            mfa_configuration: None,
+            mfa_types: vec![],
+            groups: None,
+        }
+    }
+
+    #[test]
+    fn attributes_go_in_upstreams_order_with_cognito_names() {
+        let given = vec![
+            ("website".to_owned(), "https://x".to_owned()),
+            ("sub".to_owned(), "ignored".to_owned()),
+            ("familyName".to_owned(), "Doe".to_owned()),
+            ("locale".to_owned(), "en".to_owned()),
+            ("address".to_owned(), "1 Main St".to_owned()),
+            ("unknownThing".to_owned(), "ignored".to_owned()),
+        ];
+        let attributes = cognito_attributes("f", &given).unwrap();
+        let names: Vec<&str> = attributes.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["address", "family_name", "locale", "website"]);
+        assert!(cognito_attributes("f", &[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn temporary_passwords_have_upstreams_shape_and_depend_on_everything() {
+        let temp = temporary_password(&config(), "a@example.com", "Passw0rd!");
+        assert_eq!(temp.len(), "Test1@Temp".len() + 36);
+        assert!(temp.starts_with("Test1@Temp"));
+        assert_eq!(&temp[10 + 14..10 + 15], "4", "version-4 UUID shape: {}", &temp[10..]);
+        assert!(!temp.contains("Passw0rd"));
+        assert_eq!(temp, temporary_password(&config(), "a@example.com", "Passw0rd!"));
+        assert_ne!(temp, temporary_password(&config(), "b@example.com", "Passw0rd!"));
+        assert_ne!(temp, temporary_password(&config(), "a@example.com", "Passw0rd?"));
+    }
+
+    #[test]
+    fn inputs_are_bounded() {
+        assert!(validate_username("f", "username", &"u".repeat(129)).is_err());
+        assert!(validate_username("f", "username", "").is_err());
+        assert!(validate_username("f", "username", "ü".repeat(128).as_str()).is_ok());
+        assert!(validate_password("f", "").is_err());
+        let err = validate_password("f", &"p".repeat(300)).unwrap_err();
+        assert!(!err.message.contains("ppp"), "the password is not echoed");
+    }
+
+    #[test]
+    fn admin_create_errors_are_upstreams() {
+        let cause = |name: &str| AwsCause { name: name.into(), message: "m".into() };
+        let exists = admin_create_error("u@x", cause("UsernameExistsException"));
+        assert_eq!(exists.name, "UsernameExistsError");
+        assert_eq!(exists.message, "A user called u@x already exists.");
+        assert_eq!(exists.resolution.as_deref(), Some("Give this user a different name"));
+        assert_eq!(admin_create_error("u", cause("NotAuthorizedException")).name, "NotAuthorizedError");
+        assert_eq!(admin_create_error("u", cause("InvalidPasswordException")).name, "InvalidPasswordException");
+    }
+}

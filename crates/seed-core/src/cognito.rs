@@ -1,0 +1,165 @@
+//! The Cognito calls this package makes, and nothing else: the two admin calls the seed
+//! policy allows (AdminCreateUser, AdminAddUserToGroup, IAM-signed) and Cognito's public user
+//! API (InitiateAuth, RespondToAuthChallenge, RevokeToken, the MFA calls), which is
+//! authorised by the session or the user's own tokens and sent unsigned, as aws-amplify does.
+
+use std::collections::HashMap;
+
+use aws_sdk_cognitoidentityprovider::config::Region;
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, AuthFlowType, ChallengeNameType, MessageActionType};
+use aws_sdk_cognitoidentityprovider::Client;
+use zeroize::Zeroizing;
+
+use crate::aws::{cause_of, sdk_config};
+use crate::error::{AwsCause, SeedError};
+
+/// Tokens Cognito issued for a finished sign-in.
+#[derive(Clone)]
+pub struct Tokens {
+    pub access_token: Zeroizing<String>,
+    pub id_token: Zeroizing<String>,
+    pub refresh_token: Option<Zeroizing<String>>,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tokens { .. }")
+    }
+}
+
+/// One answer from InitiateAuth / RespondToAuthChallenge: either tokens or the next challenge.
+#[derive(Debug, Clone, Default)]
+pub struct AuthStep {
+    pub challenge: Option<String>,
+    pub parameters: HashMap<String, String>,
+    pub session: Option<String>,
+    pub tokens: Option<Tokens>,
+}
+
+/// A Cognito client for one pool's region.
+#[derive(Clone)]
+pub struct Cognito {
+    client: Client,
+    pub user_pool_id: String,
+    pub client_id: String,
+}
+
+impl Cognito {
+    pub async fn new(region: &str, user_pool_id: &str, client_id: &str) -> Self {
+        let config = aws_sdk_cognitoidentityprovider::config::Builder::from(sdk_config().await)
+            .region(Region::new(region.to_owned()))
+            .build();
+        Cognito {
+            client: Client::from_conf(config),
+            user_pool_id: user_pool_id.to_owned(),
+            client_id: client_id.to_owned(),
+        }
+    }
+
+    pub async fn admin_create_user(
+        &self,
+        username: &str,
+        temporary_password: &str,
+        attributes: Vec<(String, String)>,
+    ) -> Result<(), AwsCause> {
+        let attributes = attributes
+            .into_iter()
+            .map(|(name, value)| AttributeType::builder().name(name).value(value).build())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| AwsCause { name: "InvalidParameterException".into(), message: e.to_string() })?;
+        self.client
+            .admin_create_user()
+            .user_pool_id(&self.user_pool_id)
+            .username(username)
+            .temporary_password(temporary_password)
+            .message_action(MessageActionType::Suppress)
+            .set_user_attributes(Some(attributes))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| cause_of(&e))
+    }
+
+    pub async fn admin_add_user_to_group(&self, username: &str, group: &str) -> Result<(), AwsCause> {
+        self.client
+            .admin_add_user_to_group()
+            .user_pool_id(&self.user_pool_id)
+            .username(username)
+            .group_name(group)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| cause_of(&e))
+    }
+
+    pub async fn initiate_srp(&self, username: &str, srp_a: &str) -> Result<AuthStep, AwsCause> {
+        let out = self
+            .client
+            .initiate_auth()
+            .auth_flow(AuthFlowType::UserSrpAuth)
+            .client_id(&self.client_id)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("SRP_A", srp_a)
+            .send()
+            .await
+            .map_err(|e| cause_of(&e))?;
+        Ok(step(out.challenge_name, out.challenge_parameters, out.session, out.authentication_result))
+    }
+
+    pub async fn respond(
+        &self,
+        challenge: &str,
+        answers: &[(String, Zeroizing<String>)],
+        session: Option<&str>,
+    ) -> Result<AuthStep, AwsCause> {
+        let mut request = self
+            .client
+            .respond_to_auth_challenge()
+            .client_id(&self.client_id)
+            .challenge_name(ChallengeNameType::from(challenge))
+            .set_session(session.map(str::to_owned));
+        for (key, value) in answers {
+            request = request.challenge_responses(key, value.as_str());
+        }
+        let out = request.send().await.map_err(|e| cause_of(&e))?;
+        Ok(step(out.challenge_name, out.challenge_parameters, out.session, out.authentication_result))
+    }
+
+    /// Revokes a refresh token (and the tokens issued from it). Cognito's sign-out for one device.
+    pub async fn revoke_token(&self, refresh_token: &str) -> Result<(), AwsCause> {
+        self.client
+            .revoke_token()
+            .client_id(&self.client_id)
+            .token(refresh_token)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| cause_of(&e))
+    }
+}
+
+fn step(
+    challenge: Option<ChallengeNameType>,
+    parameters: Option<HashMap<String, String>>,
+    session: Option<String>,
+    result: Option<aws_sdk_cognitoidentityprovider::types::AuthenticationResultType>,
+) -> AuthStep {
+    AuthStep {
+        challenge: challenge.map(|c| c.as_str().to_owned()),
+        parameters: parameters.unwrap_or_default(),
+        session,
+        tokens: result.and_then(|r| {
+            Some(Tokens {
+                access_token: Zeroizing::new(r.access_token?),
+                id_token: Zeroizing::new(r.id_token?),
+                refresh_token: r.refresh_token.map(Zeroizing::new),
+            })
+        }),
+    }
+}
+
+/// Cognito errors that reach the script as aws-amplify raises them: the exception's name
+/// and Cognito's text (e.g. `NotAuthorizedException` / `Incorrect username or password.`).
+pub fn passthrough(cause: AwsCause) -> SeedError {
+    SeedError::aws(cause)
+}

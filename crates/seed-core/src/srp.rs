@@ -1,0 +1,387 @@
+//! The client side of Cognito's USER_SRP_AUTH (SRP-6a over the RFC 5054 3072-bit group with
+//! SHA-256 and Cognito's HKDF), byte-compatible with aws-amplify's implementation.
+//!
+//! Exponentiations with secret exponents (`a`, `x`) run in constant time (crypto-bigint's
+//! Montgomery ladder over fixed-size integers); secrets are zeroised when dropped and never
+//! formatted into errors or logs.
+
+use std::sync::LazyLock;
+
+use base64::Engine as _;
+use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
+use crypto_bigint::{Odd, U3072};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::error::{SeedError, SeedResult};
+
+const LIMBS: usize = U3072::LIMBS;
+type Monty = FixedMontyForm<LIMBS>;
+/// Bytes in one 3072-bit number.
+const WIDTH: usize = 384;
+/// `a` is 128 random bytes.
+const SECRET_BITS: u32 = 1024;
+
+/// RFC 5054 appendix A, 3072-bit group.
+const N_HEX: &str = concat!(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD",
+    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED",
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F",
+    "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B",
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510",
+    "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7",
+    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C",
+    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF"
+);
+
+struct Group {
+    params: FixedMontyParams<LIMBS>,
+    g: Monty,
+    /// k = H(PAD(N) || PAD(g)), in Montgomery form.
+    k: Monty,
+}
+
+static GROUP: LazyLock<Group> = LazyLock::new(|| {
+    let n = U3072::from_be_hex(N_HEX);
+    let params = FixedMontyParams::new(Odd::new(n).expect("the RFC 5054 prime is odd"));
+    let g_int = U3072::from_u8(2);
+    let k_bytes = sha256(&[&padded_bytes(&n), &padded_bytes(&g_int)]);
+    let k = U3072::from_be_slice(&left_pad(&k_bytes));
+    Group { params, g: Monty::new(&g_int, &params), k: Monty::new(&k, &params) }
+});
+
+fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hasher.finalize().into()
+}
+
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// Big-endian bytes of `value` left-padded to 384 bytes.
+fn left_pad(bytes: &[u8]) -> [u8; WIDTH] {
+    let mut out = [0u8; WIDTH];
+    out[WIDTH - bytes.len()..].copy_from_slice(bytes);
+    out
+}
+
+/// The shortest big-endian bytes of `value` (one zero byte for zero).
+fn minimal_bytes(value: &U3072) -> Vec<u8> {
+    let encoded = value.to_be_bytes();
+    let bytes: &[u8] = encoded.as_ref();
+    let first = bytes.iter().position(|b| *b != 0).unwrap_or(WIDTH - 1);
+    bytes[first..].to_vec()
+}
+
+/// aws-amplify's PAD: the shortest even-length hex, with a `00` byte in front when the top
+/// bit is set (so the number never reads as negative), as bytes.
+fn padded_bytes(value: &U3072) -> Vec<u8> {
+    let mut bytes = minimal_bytes(value);
+    if bytes[0] & 0x80 != 0 {
+        bytes.insert(0, 0);
+    }
+    bytes
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `BigInteger.toString(16)`: lowercase, no leading zeros, so possibly odd-length.
+fn minimal_hex(value: &U3072) -> String {
+    let hex = to_hex(&minimal_bytes(value));
+    match hex.strip_prefix('0') {
+        Some(rest) if !rest.is_empty() => rest.to_owned(),
+        _ => hex,
+    }
+}
+
+/// SECRET_BLOCK as aws-amplify reads it: standard or URL-safe base64, padding optional.
+fn decode_secret_block(block: &str) -> Option<Vec<u8>> {
+    let mut standard: String = block.trim().chars().map(|c| match c { '-' => '+', '_' => '/', c => c }).collect();
+    while standard.len() % 4 != 0 {
+        standard.push('=');
+    }
+    base64::engine::general_purpose::STANDARD.decode(standard).ok()
+}
+
+/// Parses hex as an unsigned big integer, as `new BigInteger(hex, 16)` does: any length,
+/// odd or with leading zeros. Values wider than 3072 bits are refused.
+fn parse_hex(field: &str, hex: &str) -> SeedResult<U3072> {
+    let trimmed = hex.trim_start_matches('0');
+    if hex.is_empty() || trimmed.len() > WIDTH * 2 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(SeedError::user(
+            "InvalidSrpParametersError",
+            format!("Cognito sent an invalid {field} in the PASSWORD_VERIFIER challenge."),
+            "Check that the endpoint is Cognito (or a faithful emulator) and try again.",
+        ));
+    }
+    let mut bytes = [0u8; WIDTH];
+    // Walk from the least significant digit, two digits per byte.
+    for (i, digit) in trimmed.bytes().rev().enumerate() {
+        let nibble = (digit as char).to_digit(16).expect("checked hex") as u8;
+        bytes[WIDTH - 1 - i / 2] |= if i % 2 == 0 { nibble } else { nibble << 4 };
+    }
+    Ok(U3072::from_be_slice(&bytes))
+}
+
+/// Intermediate values of one password claim, exposed for known-answer tests only.
+#[doc(hidden)]
+pub struct ClaimTrace {
+    pub u_hex: String,
+    pub x_hex: String,
+    pub s_hex: String,
+    pub key_hex: String,
+    pub signature: String,
+}
+
+/// One SRP sign-in attempt: the ephemeral secret `a` and public `A`.
+pub struct SrpSession {
+    a: U3072,
+    public_a: U3072,
+    pool_name: String,
+}
+
+impl Drop for SrpSession {
+    fn drop(&mut self) {
+        self.a.zeroize();
+    }
+}
+
+impl std::fmt::Debug for SrpSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SrpSession").field("pool_name", &self.pool_name).finish_non_exhaustive()
+    }
+}
+
+impl SrpSession {
+    /// A fresh session with 128 random bytes for `a`, as aws-amplify does.
+    pub fn new(pool_name: &str) -> SeedResult<Self> {
+        let mut random = Zeroizing::new([0u8; 128]);
+        getrandom::fill(random.as_mut()).map_err(|e| SeedError::bug(format!("no system randomness: {e}")))?;
+        Self::with_secret(pool_name, random.as_ref())
+    }
+
+    /// A session with a given secret `a` (big-endian bytes): known-answer tests only.
+    #[doc(hidden)]
+    pub fn with_secret(pool_name: &str, a_bytes: &[u8]) -> SeedResult<Self> {
+        if a_bytes.len() > 128 {
+            return Err(SeedError::bug("SRP: a is wider than 1024 bits"));
+        }
+        let group = &*GROUP;
+        let a = U3072::from_be_slice(&left_pad(a_bytes));
+        let public_a = group.g.pow_bounded_exp(&a, SECRET_BITS).retrieve();
+        // A mod N == 0 would let anyone impersonate the server; with a random a it cannot
+        // happen, but an injected one could.
+        if public_a.is_zero_vartime() {
+            return Err(SeedError::bug("SRP: A is zero"));
+        }
+        Ok(SrpSession { a, public_a, pool_name: pool_name.to_owned() })
+    }
+
+    /// `SRP_A` for InitiateAuth: lowercase hex without padding, as aws-amplify sends it.
+    pub fn public_a_hex(&self) -> String {
+        minimal_hex(&self.public_a)
+    }
+
+    /// `PASSWORD_CLAIM_SIGNATURE` for the PASSWORD_VERIFIER challenge.
+    pub fn password_claim(
+        &self,
+        user_id_for_srp: &str,
+        password: &str,
+        salt_hex: &str,
+        server_b_hex: &str,
+        secret_block_b64: &str,
+        timestamp: &str,
+    ) -> SeedResult<String> {
+        Ok(self.trace_claim(user_id_for_srp, password, salt_hex, server_b_hex, secret_block_b64, timestamp)?.signature)
+    }
+
+    #[doc(hidden)]
+    pub fn trace_claim(
+        &self,
+        user_id_for_srp: &str,
+        password: &str,
+        salt_hex: &str,
+        server_b_hex: &str,
+        secret_block_b64: &str,
+        timestamp: &str,
+    ) -> SeedResult<ClaimTrace> {
+        let group = &*GROUP;
+        let b = parse_hex("SRP_B", server_b_hex)?;
+        let salt = parse_hex("SALT", salt_hex)?;
+        let b_mod = Monty::new(&b, &group.params);
+        if b_mod.retrieve().is_zero_vartime() {
+            return Err(invalid_server_value("SRP_B"));
+        }
+        let b_reduced = b_mod.retrieve();
+
+        let u_bytes = sha256(&[&padded_bytes(&self.public_a), &padded_bytes(&b)]);
+        let u = U3072::from_be_slice(&left_pad(&u_bytes));
+        if u.is_zero_vartime() {
+            return Err(invalid_server_value("SRP_B"));
+        }
+
+        let identity = Zeroizing::new(to_hex(&sha256(&[
+            self.pool_name.as_bytes(),
+            user_id_for_srp.as_bytes(),
+            b":",
+            password.as_bytes(),
+        ])));
+        let x_bytes = Zeroizing::new(sha256(&[&padded_bytes(&salt), &hex_bytes(&identity)]));
+        let mut x = U3072::from_be_slice(&left_pad(x_bytes.as_ref()));
+
+        // S = (B - k * g^x) ^ (a + u * x) mod N
+        let g_x = group.g.pow_bounded_exp(&x, 256);
+        let base = Monty::new(&b_reduced, &group.params).sub(&group.k.mul(&g_x));
+        // a < 2^1024 and u, x < 2^256, so a + u*x < 2^1025: no wrapping, and the
+        // (constant-time) ladder only needs that many bits.
+        let mut exponent = self.a.wrapping_add(&u.wrapping_mul(&x));
+        let mut s = base.pow_bounded_exp(&exponent, SECRET_BITS + 1).retrieve();
+        exponent.zeroize();
+
+        let mut prk = Zeroizing::new(hmac_sha256(&padded_bytes(&u), &[&padded_bytes(&s)]));
+        let okm = Zeroizing::new(hmac_sha256(prk.as_ref(), &[b"Caldera Derived Key", &[1u8]]));
+        let key = Zeroizing::new(okm[..16].to_vec());
+
+        let secret_block = decode_secret_block(secret_block_b64).ok_or_else(|| invalid_server_value("SECRET_BLOCK"))?;
+        let signature = hmac_sha256(
+            key.as_ref(),
+            &[self.pool_name.as_bytes(), user_id_for_srp.as_bytes(), &secret_block, timestamp.as_bytes()],
+        );
+        let trace = ClaimTrace {
+            u_hex: minimal_hex(&u),
+            x_hex: minimal_hex(&x),
+            s_hex: minimal_hex(&s),
+            key_hex: to_hex(&key),
+            signature: base64::engine::general_purpose::STANDARD.encode(signature),
+        };
+        x.zeroize();
+        s.zeroize();
+        prk.zeroize();
+        Ok(trace)
+    }
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("our own hex")).collect()
+}
+
+fn invalid_server_value(field: &str) -> SeedError {
+    SeedError::user(
+        "InvalidSrpParametersError",
+        format!("Cognito sent an unsafe {field} in the PASSWORD_VERIFIER challenge; the sign-in was stopped."),
+        "Check that the endpoint is Cognito (or a faithful emulator) and try again.",
+    )
+}
+
+/// The TIMESTAMP Cognito expects: `Mon Jan 5 09:04:03 UTC 2026` (day not padded), in UTC.
+pub fn cognito_timestamp(unix_seconds: u64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let days = unix_seconds / 86_400;
+    let seconds_of_day = unix_seconds % 86_400;
+    let (year, month, day) = civil_from_days(days as i64);
+    format!(
+        "{} {} {} {:02}:{:02}:{:02} UTC {}",
+        DAYS[(days % 7) as usize],
+        MONTHS[(month - 1) as usize],
+        day,
+        seconds_of_day / 3600,
+        seconds_of_day / 60 % 60,
+        seconds_of_day % 60,
+        year
+    )
+}
+
+/// Days since 1970-01-01 -> (year, month, day) in the proleptic Gregorian calendar
+/// (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec_b_hex() -> String {
+        // B = (384 bytes of 0x5f) mod N
+        let b = U3072::from_be_slice(&[0x5f; WIDTH]);
+        let reduced = Monty::new(&b, &GROUP.params).retrieve();
+        to_hex(&minimal_bytes(&reduced))
+    }
+
+    #[test]
+    fn spec_known_answer_vector() {
+        let session = SrpSession::with_secret("AbCdEfGhI", &[0x37; 128]).unwrap();
+        let secret_block = base64::engine::general_purpose::STANDARD.encode("secret-block-bytes");
+        let trace = session
+            .trace_claim(
+                "user-id-for-srp",
+                "P@ssw0rd!",
+                "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+                &spec_b_hex(),
+                &secret_block,
+                "Mon Jan 5 09:04:03 UTC 2026",
+            )
+            .unwrap();
+        assert_eq!(trace.key_hex, "b9b3eeab2532c593948445b65b8c6091");
+        assert_eq!(trace.signature, "4VO2z7Ww9NtzmcdZMi/k5bOG5/BnUt1gKCIDXWcuteo=");
+    }
+
+    #[test]
+    fn unsafe_server_values_are_refused() {
+        let session = SrpSession::with_secret("pool", &[7; 128]).unwrap();
+        let zero_b = session.password_claim("u", "p", "01", "0", "AAAA", "t").unwrap_err();
+        assert_eq!(zero_b.name, "InvalidSrpParametersError");
+        let n_as_b = session.password_claim("u", "p", "01", N_HEX, "AAAA", "t").unwrap_err();
+        assert_eq!(n_as_b.name, "InvalidSrpParametersError");
+        let not_hex = session.password_claim("u", "p", "zz", "02", "AAAA", "t").unwrap_err();
+        assert!(not_hex.message.contains("SALT"));
+    }
+
+    #[test]
+    fn salt_hex_is_read_as_a_number() {
+        // Leading zeros and odd length do not change the number, so not the claim either.
+        let session = SrpSession::with_secret("pool", &[9; 128]).unwrap();
+        let claim = |salt: &str| session.password_claim("u", "pw", salt, "abcdef", "AAAA", "t").unwrap();
+        assert_eq!(claim("0abc"), claim("abc"));
+        assert_eq!(claim("000abc"), claim("abc"));
+        assert_ne!(claim("abc"), claim("abd"));
+    }
+
+    #[test]
+    fn timestamps_match_cognitos_format() {
+        assert_eq!(cognito_timestamp(1_767_603_843), "Mon Jan 5 09:04:03 UTC 2026");
+        assert_eq!(cognito_timestamp(0), "Thu Jan 1 00:00:00 UTC 1970");
+        assert_eq!(cognito_timestamp(951_782_400), "Tue Feb 29 00:00:00 UTC 2000");
+        assert_eq!(cognito_timestamp(1_798_761_599), "Thu Dec 31 23:59:59 UTC 2026");
+    }
+
+    #[test]
+    fn public_a_is_unpadded_lowercase_hex() {
+        let session = SrpSession::new("pool").unwrap();
+        let a = session.public_a_hex();
+        assert!(a.len() <= 768 && a.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')));
+        assert!(!a.starts_with('0'));
+        assert!(!format!("{session:?}").contains(&a[..16]));
+    }
+}
