@@ -3,23 +3,11 @@
 // verification; then the emulator's state is checked with a plain AWS SDK client.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { after, before, test } from "node:test";
 
-import {
-  emulatorEnv,
-  makeApp,
-  provisionSandbox,
-  repoRoot,
-  runSeed,
-  setSandboxSecret,
-  startTestEmulator,
-  userPoolInspector,
-} from "./support/sandbox.mjs";
+import { runSeed, sandboxWithApp as sandboxAt, startTestEmulator } from "./support/sandbox.mjs";
 
 const fixture = (name) => readFile(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
-const preload = path.join(repoRoot, "__test__", "support", "aws-fetch-preload.mjs");
-
 let emulator;
 before(async () => {
   emulator = await startTestEmulator();
@@ -28,22 +16,7 @@ after(async () => {
   await emulator?.stop();
 });
 
-/** A fresh sandbox + app for one test, with the username/password secrets set as ampx does. */
-async function sandboxWithApp(name, script, { username = "seeded@example.com", password = "Seed-Passw0rd!", groups = ["admin"] } = {}) {
-  const identifier = { namespace: `${name}-app`, name: `u${process.pid}`, type: "sandbox" };
-  const appDir = await makeApp(name, script);
-  const sandbox = await provisionSandbox(emulator.endpoint, identifier, { appDir, groups });
-  const [, ns, sandboxName, type, hash] = sandbox.stackName.split("-");
-  const prefix = `/amplify/${ns}/${sandboxName}-${type}-${hash}`;
-  await setSandboxSecret(emulator.endpoint, prefix, "username", username);
-  await setSandboxSecret(emulator.endpoint, prefix, "password", password);
-  const env = {
-    ...emulatorEnv(emulator.endpoint, identifier),
-    SEED_TEST_AWS_ENDPOINT: emulator.endpoint,
-    NODE_OPTIONS: `--import=${preload}`,
-  };
-  return { appDir, sandbox, env, pool: await userPoolInspector(emulator.endpoint, sandbox.userPoolId) };
-}
+const sandboxWithApp = (...args) => sandboxAt(emulator, ...args);
 
 test("the guide's auth example creates the user with its attributes and adds it to admin", async () => {
   const { appDir, env, pool } = await sandboxWithApp("guideauth", await fixture("guide-auth-group.ts"));

@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { startEmulator } from "../emulator/emulator.mjs";
-import { emulatorEnv, provisionSandbox, repoRoot } from "../__test__/support/sandbox.mjs";
+import { emulatorEnv, provisionSandbox, repoRoot, userPoolInspector } from "../__test__/support/sandbox.mjs";
 
 const demoDir = fileURLToPath(new URL(".", import.meta.url));
 
@@ -47,7 +47,12 @@ try {
   console.log("secrets:  username, password set\n\nseed is running...");
 
   await runSeed(env);
-  console.log("\nseed has successfully completed");
+  console.log("\nseed has successfully completed\n\nThe sandbox's user pool now holds:");
+  const pool = await userPoolInspector(emulator.endpoint, sandbox.userPoolId);
+  for (const user of await pool.snapshot()) {
+    console.log(`  ${user.email}: ${user.status}, locale ${user.attributes.locale ?? "-"}, groups [${user.groups.join(", ")}]`);
+  }
+  pool.client.destroy();
 } finally {
   await emulator.stop();
 }

@@ -2,6 +2,8 @@
 //
 // API:  const emu = await startEmulator({ port: 0, env: {} });
 //       emu.endpoint  // 'http://127.0.0.1:PORT'
+//       await emu.requests();  emu.resetRequests();  emu.injectFault({operation, mode, count});
+//       emu.faults();  emu.clearFaults()   (test facilities, see README.md; seedtestApi(endpoint))
 //       await emu.stop();
 // CLI:  node emulator/emulator.mjs start [--port N]   (detached; writes .emulator/state.json)
 //       node emulator/emulator.mjs stop
@@ -119,10 +121,41 @@ function waitForExit(child, timeoutMs) {
 }
 
 /**
+ * The launcher's test facilities (README.md, "Request counter and fault injection") for an
+ * emulator at `endpoint`; startEmulator() puts these on the object it returns. Each resolves
+ * with the route's JSON answer and rejects on an HTTP error.
+ */
+export function seedtestApi(endpoint) {
+  async function call(method, route, body) {
+    const res = await fetch(`${endpoint}/_seedtest/${route}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} /_seedtest/${route}: HTTP ${res.status} ${text}`);
+    return JSON.parse(text);
+  }
+  return {
+    /** `{counts, signed, faulted, total}`; keys like `cognito-idp:InitiateAuth`. */
+    requests: () => call('GET', 'requests'),
+    /** Zeroes the counter; resolves with what it had counted until then. */
+    resetRequests: () => call('DELETE', 'requests'),
+    /** Next `count` requests matching `operation` fail with `mode` (drop | http500 | throttle). */
+    injectFault: async ({ operation, mode, count = 1 }) => (await call('POST', 'faults', { operation, mode, count })).fault,
+    /** Pending faults, oldest first, with their `remaining` counts. */
+    faults: async () => (await call('GET', 'faults')).faults,
+    /** Removes all pending faults; resolves with them. */
+    clearFaults: async () => (await call('DELETE', 'faults')).faults,
+  };
+}
+
+/**
  * Starts a private emulator. The child is unref()'d, so forgetting stop() does not hang Node
  * (and the launcher exits by itself once this process is gone).
  * @param {{port?: number, env?: Record<string,string>}} [options]
- * @returns {Promise<{endpoint: string, port: number, pid: number, logFile: string, stop: () => Promise<void>}>}
+ * @returns {Promise<{endpoint: string, port: number, pid: number, logFile: string, stop: () => Promise<void>}
+ *   & ReturnType<typeof seedtestApi>>}
  */
 export async function startEmulator({ port = 0, env = {} } = {}) {
   await ensureVenv();
@@ -159,7 +192,7 @@ export async function startEmulator({ port = 0, env = {} } = {}) {
     const actualPort = await ready;
     const endpoint = `http://127.0.0.1:${actualPort}`;
     await waitForHttp(endpoint, startedAt + READY_TIMEOUT_MS, child);
-    return { endpoint, port: actualPort, pid: child.pid, logFile, stop };
+    return { endpoint, port: actualPort, pid: child.pid, logFile, stop, ...seedtestApi(endpoint) };
   } catch (err) {
     process.off('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {

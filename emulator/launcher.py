@@ -11,19 +11,31 @@ Each fidelity patch is a small named function whose docstring says which moto 5.
 fixes. A patch can be switched off for negative tests with
 SEEDTEST_DISABLE_PATCHES=a,b (ids or function names); GET /_seedtest/health reports which
 patches are active.
+
+Test-only routes on the same port (never counted, never faulted; see README.md):
+GET /_seedtest/health, GET|DELETE /_seedtest/requests (RequestCounter),
+GET|POST|DELETE /_seedtest/faults (FaultInjector).
 """
 
 import argparse
 import base64
+import gzip
 import hashlib
 import hmac
+import io
 import json
 import logging
 import os
+import re
 import secrets
 import signal
+import socket
 import sys
 import threading
+import uuid
+from collections import Counter, namedtuple
+from http import HTTPStatus
+from urllib.parse import parse_qs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOTP_ENV = "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"
@@ -248,27 +260,301 @@ def apply_patches():
     return applied, disabled
 
 
+# --------------------------------------------------------------------------- test facilities
+# Request counter and fault injection (README.md, "Request counter and fault injection").
+
+# What one AWS request is: `key` = "service:Operation", `signed` = carries SigV4, `protocol` =
+# the error format its client parses ("json", "query" or "s3").
+AwsRequest = namedtuple("AwsRequest", "key signed protocol")
+
+# S3 query parameters that do not change which operation a request is.
+S3_PLAIN_PARAMS = {"list-type", "prefix", "delimiter", "marker", "max-keys", "encoding-type",
+                   "continuation-token", "fetch-owner", "start-after", "versionId", "partNumber"}
+S3_OBJECT_OPS = {"GET": "GetObject", "HEAD": "HeadObject", "PUT": "PutObject", "DELETE": "DeleteObject"}
+S3_BUCKET_OPS = {"GET": "ListObjects", "HEAD": "HeadBucket", "PUT": "CreateBucket", "DELETE": "DeleteBucket"}
+S3_UPLOAD_OPS = {"PUT": "UploadPart", "POST": "CompleteMultipartUpload", "DELETE": "AbortMultipartUpload",
+                 "GET": "ListParts"}
+
+
+def describe_aws_request(environ):
+    """Names an AWS request for the counter and the fault matcher. Service: the SigV4 credential
+    scope (Authorization header or presigned X-Amz-Credential), else what moto routes unsigned
+    requests by (X-Amz-Target prefix, unsigned STS Action, jwks path), else s3 (moto's default).
+    Operation: X-Amz-Target, else the query-protocol `Action` (query string or form body), else
+    s3_operation() for S3, else the HTTP method. A form body is read and put back as wsgi.input."""
+    from moto.moto_server.werkzeug_app import UNSIGNED_ACTIONS, UNSIGNED_REQUESTS
+
+    method = environ.get("REQUEST_METHOD", "GET")
+    path = environ.get("PATH_INFO", "")
+    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    signed = auth.startswith("AWS4-HMAC-SHA256") or query.get("X-Amz-Algorithm") == ["AWS4-HMAC-SHA256"]
+    scope = re.search(r"Credential=([^,\s]+)", auth)
+    scope = scope.group(1) if scope else query.get("X-Amz-Credential", [""])[0]
+    scope_parts = scope.split("/")
+    service = scope_parts[3].lower() if signed and len(scope_parts) == 5 else None
+
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        prefix, _, operation = target.partition(".")
+        service = service or UNSIGNED_REQUESTS.get(prefix, (prefix,))[0]
+        return AwsRequest(f"{service}:{operation}", signed, "json")
+    action = query.get("Action", [None])[0] or _form_action(environ)
+    if action:
+        service = service or UNSIGNED_ACTIONS.get(action, ("unknown",))[0]
+        return AwsRequest(f"{service}:{action}", signed, "query")
+    if not service and path.rstrip("/").endswith("/.well-known/jwks.json"):
+        service = "cognito-idp"
+    service = service or "s3"
+    if service == "s3":
+        return AwsRequest(f"s3:{s3_operation(method, path, query, environ)}", signed, "s3")
+    return AwsRequest(f"{service}:{method}", signed, "json")
+
+
+def _form_action(environ):
+    """`Action` of a form-encoded (query protocol) body; the body is put back for moto."""
+    if not environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        return None
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if length <= 0:
+        return None
+    body = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)
+    if "gzip" in environ.get("HTTP_CONTENT_ENCODING", ""):
+        try:
+            body = gzip.decompress(body)
+        except OSError:
+            return None
+    return parse_qs(body.decode("utf-8", "replace")).get("Action", [None])[0]
+
+
+def s3_operation(method, path, query, environ):
+    """Best-effort S3 operation name for a path-style request: the SDK's `x-id` query parameter
+    when present (JS v3 / Rust SDKs send it), else guessed from method, path and subresource;
+    the bare HTTP method when unsure."""
+    if query.get("x-id"):
+        return query["x-id"][0]
+    bucket, _, key = path.lstrip("/").partition("/")
+    subresources = {name for name in query if name not in S3_PLAIN_PARAMS
+                    and not name.startswith(("response-", "X-Amz-"))}
+    if not bucket:
+        return "ListBuckets" if method == "GET" and not subresources else method
+    if key:
+        if "uploadId" in subresources:
+            return S3_UPLOAD_OPS.get(method, method)
+        if subresources == {"uploads"} and method == "POST":
+            return "CreateMultipartUpload"
+        if subresources == {"tagging"} and method in ("GET", "PUT", "DELETE"):
+            return f"{method.capitalize()}ObjectTagging"
+        if subresources:
+            return method
+        if method == "PUT" and environ.get("HTTP_X_AMZ_COPY_SOURCE"):
+            return "CopyObject"
+        return S3_OBJECT_OPS.get(method, method)
+    if not subresources:
+        if method == "GET" and query.get("list-type") == ["2"]:
+            return "ListObjectsV2"
+        return S3_BUCKET_OPS.get(method, method)
+    if subresources == {"delete"} and method == "POST":
+        return "DeleteObjects"
+    if subresources == {"location"} and method == "GET":
+        return "GetBucketLocation"
+    return method
+
+
+class RequestCounter:
+    """Counts the AWS requests served, by `service:Operation`; `signed` counts those carrying
+    SigV4, `faulted` those answered by an injected fault (also in `counts`)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._counts, self._signed, self._faulted = Counter(), Counter(), Counter()
+
+    def record(self, request, faulted):
+        with self._lock:
+            self._counts[request.key] += 1
+            if request.signed:
+                self._signed[request.key] += 1
+            if faulted:
+                self._faulted[request.key] += 1
+
+    def snapshot(self, reset=False):
+        with self._lock:
+            result = {"counts": dict(sorted(self._counts.items())), "signed": dict(sorted(self._signed.items())),
+                      "faulted": dict(sorted(self._faulted.items())), "total": sum(self._counts.values())}
+            if reset:
+                self._counts, self._signed, self._faulted = Counter(), Counter(), Counter()
+            return result
+
+
+class FaultInjector:
+    """Pending faults: each makes the next `count` requests whose key matches `operation`
+    (`service:Operation`, `service:*` or `*`) fail with `mode`. Oldest matching fault first."""
+
+    MODES = ("drop", "http500", "throttle")
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._faults, self._next_id = [], 1
+
+    def add(self, spec):
+        """Validates and queues {"operation", "mode", "count" (default 1)}; raises ValueError."""
+        if not isinstance(spec, dict):
+            raise ValueError("body must be a JSON object")
+        operation, mode, count = spec.get("operation"), spec.get("mode"), spec.get("count", 1)
+        if not isinstance(operation, str) or not (operation == "*" or re.fullmatch(r"[^:\s]+:[^:\s]+", operation)):
+            raise ValueError('operation must look like "cognito-idp:InitiateAuth", "cognito-idp:*" or "*"')
+        if mode not in self.MODES:
+            raise ValueError(f"mode must be one of {', '.join(self.MODES)}")
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise ValueError("count must be a positive integer")
+        with self._lock:
+            fault = {"id": self._next_id, "operation": operation, "mode": mode, "count": count, "remaining": count}
+            self._next_id += 1
+            self._faults.append(fault)
+            return dict(fault)
+
+    def take(self, key):
+        """Mode of the fault that hits this request (using up one of its count), or None."""
+        with self._lock:
+            for fault in self._faults:
+                pattern = fault["operation"]
+                if pattern in ("*", key) or (pattern.endswith(":*") and key.startswith(pattern[:-1])):
+                    fault["remaining"] -= 1
+                    if fault["remaining"] == 0:
+                        self._faults.remove(fault)
+                    return fault["mode"]
+        return None
+
+    def pending(self, clear=False):
+        with self._lock:
+            faults = [dict(f) for f in self._faults]
+            if clear:
+                self._faults = []
+            return faults
+
+
+# mode -> (HTTP status, error code, message)
+FAULT_ERRORS = {
+    "http500": (500, "InternalErrorException", "injected"),
+    "throttle": (400, "TooManyRequestsException", "Rate exceeded"),
+}
+
+
+def injected_error(request, mode, start_response):
+    """The AWS error response of an http500/throttle fault, in the format the client parses:
+    JSON (`__type`, `message`) for JSON protocols, XML for the query protocol and S3."""
+    status, code, message = FAULT_ERRORS[mode]
+    request_id = str(uuid.uuid4())
+    headers = [("x-amzn-ErrorType", code), ("x-amzn-RequestId", request_id), ("x-amz-request-id", request_id)]
+    if request.protocol == "json":
+        body = json.dumps({"__type": code, "message": message}, separators=(",", ":")).encode()
+        headers.append(("Content-Type", "application/x-amz-json-1.1"))
+    else:
+        error = f"<Error><Type>{'Receiver' if status >= 500 else 'Sender'}</Type><Code>{code}</Code>" \
+                f"<Message>{message}</Message></Error>"
+        if request.protocol == "query":
+            body = f"<ErrorResponse>{error}<RequestId>{request_id}</RequestId></ErrorResponse>"
+        else:
+            body = f"{error[:-len('</Error>')]}<RequestId>{request_id}</RequestId></Error>"
+        body = f'<?xml version="1.0" encoding="UTF-8"?>\n{body}'.encode()
+        headers.append(("Content-Type", "text/xml"))
+    headers.append(("Content-Length", str(len(body))))
+    start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+    return [body]
+
+
+def drop_connection(environ):
+    """A `drop` fault: read the request, close the socket without a byte of response (the
+    client sees the connection end, as if the emulator died mid-request), and let werkzeug
+    treat it as a dropped connection (it logs nothing)."""
+    stream = environ["wsgi.input"]
+    try:
+        remaining = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        remaining = 0
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 1 << 16))
+        if not chunk:
+            break
+        remaining -= len(chunk)
+    if environ.get("wsgi.input_terminated"):  # chunked request body
+        while stream.read(1 << 16):
+            pass
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    raise ConnectionAbortedError("seedtest: injected drop")
+
+
 # --------------------------------------------------------------------------- serving
 
 
-def with_seedtest_routes(moto_app, patch_state):
-    """WSGI wrapper: /_seedtest/* answers from here (test introspection), the rest goes to moto."""
+def with_seedtest_routes(moto_app, patch_state, counter, faults):
+    """WSGI wrapper: /_seedtest/* answers from here (test introspection); every other AWS
+    request is counted, may hit an injected fault, and otherwise goes to moto."""
 
-    def health(_environ):
-        return 200, {"status": "ok", "patches": patch_state}
+    def read_json(environ):
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            return json.loads(environ["wsgi.input"].read(length) or b"{}")
+        except ValueError as err:
+            raise ValueError(f"body is not JSON: {err}") from None
 
-    routes = {("GET", "/_seedtest/health"): health}
+    def add_fault(environ):
+        try:
+            return 200, {"fault": faults.add(read_json(environ))}
+        except ValueError as err:
+            return 400, {"error": str(err)}
+
+    routes = {
+        ("GET", "/_seedtest/health"): lambda _: (200, {"status": "ok", "patches": patch_state}),
+        ("GET", "/_seedtest/requests"): lambda _: (200, counter.snapshot()),
+        ("DELETE", "/_seedtest/requests"): lambda _: (200, counter.snapshot(reset=True)),
+        ("GET", "/_seedtest/faults"): lambda _: (200, {"faults": faults.pending()}),
+        ("POST", "/_seedtest/faults"): add_fault,
+        ("DELETE", "/_seedtest/faults"): lambda _: (200, {"faults": faults.pending(clear=True)}),
+    }
+
+    def seedtest_route(environ, start_response):
+        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "")
+        handler = routes.get((method, path))
+        if handler:
+            status, body = handler(environ)
+        elif any(p == path for _, p in routes):
+            status, body = 405, {"error": f"{method} not allowed on {path}"}
+        else:
+            status, body = 404, {"error": "no such route"}
+        data = json.dumps(body).encode()
+        start_response(f"{status} {HTTPStatus(status).phrase}",
+                       [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
 
     def app(environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if not path.startswith("/_seedtest/"):
+        if path.startswith("/_seedtest/"):
+            return seedtest_route(environ, start_response)
+        if path.startswith("/moto-api") or path == "/favicon.ico":  # moto's own, not AWS
             return moto_app(environ, start_response)
-        handler = routes.get((environ.get("REQUEST_METHOD"), path))
-        status, body = handler(environ) if handler else (404, {"error": "no such route"})
-        data = json.dumps(body).encode()
-        start_response(f"{status} {'OK' if status == 200 else 'Not Found'}",
-                       [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
-        return [data]
+        try:
+            request = describe_aws_request(environ)
+        except Exception as err:  # counting is best effort; never break the request itself
+            print(f"launcher: could not name request {environ.get('REQUEST_METHOD')} {path}: {err!r}",
+                  file=sys.stderr)
+            request = AwsRequest("unknown:unknown", False, "json")
+        mode = faults.take(request.key)
+        counter.record(request, faulted=mode is not None)
+        if mode == "drop":
+            drop_connection(environ)
+        if mode:
+            return injected_error(request, mode, start_response)
+        return moto_app(environ, start_response)
 
     return app
 
@@ -296,7 +582,8 @@ def main():
 
     logging.getLogger("werkzeug").setLevel(logging.INFO if args.verbose else logging.WARNING)
     moto_app = DomainDispatcherApplication(create_backend_app)
-    server = make_server("127.0.0.1", args.port, with_seedtest_routes(moto_app, patch_state), threaded=True)
+    app = with_seedtest_routes(moto_app, patch_state, RequestCounter(), FaultInjector())
+    server = make_server("127.0.0.1", args.port, app, threaded=True)
 
     stop_event = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

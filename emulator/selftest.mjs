@@ -3,6 +3,8 @@
 // 1. With every patch on, all checks in selftest_checks.py must pass.
 // 2. For each patch, an emulator with only that patch disabled (SEEDTEST_DISABLE_PATCHES)
 //    must fail exactly the checks that depend on it: proof each check really tests its patch.
+// 3. The all-patches emulator also checks the launcher's request counter and fault injection
+//    (selftest_checks.py --harness-checks) and emulator.mjs's helpers for them (helperChecks).
 // Emulators run in parallel; the last line is `N passed, M failed`; exit code 1 on failure.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,9 +16,9 @@ import { startEmulator, VENV_PYTHON } from './emulator.mjs';
 const CHECKS_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'selftest_checks.py');
 const PATCH_IDS = ['a', 'b', 'c', 'd', 'e'];
 
-function runChecks(endpoint, appDir) {
+function runChecks(endpoint, appDir, extraArgs = []) {
   return new Promise((resolve) => {
-    execFile(VENV_PYTHON, [CHECKS_SCRIPT, '--endpoint', endpoint, '--app-dir', appDir], { timeout: 120_000 },
+    execFile(VENV_PYTHON, [CHECKS_SCRIPT, '--endpoint', endpoint, '--app-dir', appDir, ...extraArgs], { timeout: 120_000 },
       (err, stdout, stderr) => {
         const results = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
         if (err && results.length === 0) {
@@ -27,13 +29,47 @@ function runChecks(endpoint, appDir) {
   });
 }
 
+/** emulator.mjs's counter/fault helpers, driven with raw unsigned Cognito JSON requests. */
+async function helperChecks(emulator) {
+  const name = 'emulator.mjs helpers: requests, resetRequests, injectFault, faults, clearFaults';
+  const listPools = () => fetch(`${emulator.endpoint}/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.ListUserPools' },
+    body: JSON.stringify({ MaxResults: 1 }),
+  });
+  try {
+    await emulator.resetRequests();
+    const fault = await emulator.injectFault({ operation: 'cognito-idp:ListUserPools', mode: 'drop', count: 1 });
+    const dropped = await listPools().then((res) => `HTTP ${res.status}`, (err) => err.cause?.code ?? err.message);
+    const after = (await listPools()).status;
+    const counted = await emulator.requests();
+    await emulator.injectFault({ operation: 'ssm:*', mode: 'throttle', count: 3 });
+    const pending = await emulator.faults();
+    const cleared = await emulator.clearFaults();
+    const left = await emulator.faults();
+    const badInput = await emulator.injectFault({ operation: 'nope', mode: 'drop' }).then(() => 'accepted', (err) => err.message);
+    const reset = await emulator.resetRequests();
+    const ok = fault.remaining === 1 && dropped === 'UND_ERR_SOCKET' && after === 200
+      && JSON.stringify(counted) === JSON.stringify({ counts: { 'cognito-idp:ListUserPools': 2 }, signed: {},
+        faulted: { 'cognito-idp:ListUserPools': 1 }, total: 2 })
+      && pending.length === 1 && pending[0].remaining === 3 && JSON.stringify(cleared) === JSON.stringify(pending)
+      && left.length === 0 && badInput.includes('HTTP 400') && reset.total === 2 && (await emulator.requests()).total === 0;
+    return { check: name, patch: null, ok, detail: JSON.stringify({ dropped, after, counted, pending, badInput }) };
+  } catch (err) {
+    return { check: name, patch: null, ok: false, detail: err.stack };
+  }
+}
+
 /** Starts an emulator (optionally with one patch disabled), runs the checks, stops it. */
 async function checkedRun(disabledPatch, tmpDir) {
   const env = disabledPatch ? { SEEDTEST_DISABLE_PATCHES: disabledPatch } : {};
   const emulator = await startEmulator({ env });
   try {
     const health = await (await fetch(`${emulator.endpoint}/_seedtest/health`)).json();
-    const results = await runChecks(emulator.endpoint, path.join(tmpDir, `app-${disabledPatch ?? 'all'}`));
+    const appDir = path.join(tmpDir, `app-${disabledPatch ?? 'all'}`);
+    // The counter/fault checks need no patch: the all-patches emulator alone runs them.
+    const results = await runChecks(emulator.endpoint, appDir, disabledPatch ? [] : ['--harness-checks']);
+    if (!disabledPatch) results.push(await helperChecks(emulator));
     return { disabledPatch, health, results };
   } finally {
     await emulator.stop();

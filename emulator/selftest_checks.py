@@ -1,9 +1,10 @@
 """Checks of the emulator harness, run by selftest.mjs against a running emulator.
 
-    .venv/bin/python emulator/selftest_checks.py --endpoint URL --app-dir DIR
+    .venv/bin/python emulator/selftest_checks.py --endpoint URL --app-dir DIR [--harness-checks]
 
 Prints one JSON line per check: {"check", "patch", "ok", "detail"}. `patch` names the launcher
 patch (launcher.PATCHES id) the check depends on: with that patch disabled the check must fail.
+--harness-checks adds the checks of the request counter and fault injection (harness_checks).
 """
 
 import argparse
@@ -12,12 +13,14 @@ import json
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import boto3
 from botocore import UNSIGNED
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionClosedError
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
@@ -273,13 +276,143 @@ def srp_checks(endpoint, idp, public_idp, ids, mfa_email, totp_secret):
         emit("SRP: new user -> NEW_PASSWORD_REQUIRED -> MFA_SETUP (TOTP) -> tokens", None, False, f"{steps} {err!r}")
 
 
+def seedtest_api(endpoint, method, route, body=None):
+    """(status, JSON answer) of a /_seedtest/ route."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{endpoint}/_seedtest/{route}", data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as err:
+        return err.code, json.load(err)
+
+
+def harness_checks(endpoint):
+    """The launcher's request counter and fault injection (no patch; all-patches emulator only,
+    after run_checks, since they reset the counter and inject faults)."""
+    def api(method, route, body=None):
+        return seedtest_api(endpoint, method, route, body)[1]
+
+    # retries={"total_max_attempts": 1}: every injected fault reaches the caller.
+    kwargs = dict(endpoint_url=endpoint, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
+    no_retry = {"retries": {"total_max_attempts": 1}}
+    ssm, cfn, s3, sts, idp = (boto3.client(s, config=Config(**no_retry), **kwargs)
+                              for s in ("ssm", "cloudformation", "s3", "sts", "cognito-idp"))
+    public_idp = boto3.client("cognito-idp", config=Config(signature_version=UNSIGNED, **no_retry), **kwargs)
+
+    # -- counter: JSON (X-Amz-Target), query (Action) and S3 (method + path) requests
+    api("DELETE", "requests")
+    ssm.put_parameter(Name="/seedtest/one", Value="1", Type="String")
+    ssm.put_parameter(Name="/seedtest/two", Value="2", Type="String")
+    ssm.get_parameter(Name="/seedtest/one")
+    cfn.describe_stacks()
+    sts.get_caller_identity()
+    s3.create_bucket(Bucket="seedtest-counter")
+    s3.put_object(Bucket="seedtest-counter", Key="a/b.txt", Body=b"x")
+    s3.get_object(Bucket="seedtest-counter", Key="a/b.txt")["Body"].read()
+    api("GET", "faults")  # /_seedtest/ routes are not counted
+    got, again = api("GET", "requests"), api("GET", "requests")
+    want = {"ssm:PutParameter": 2, "ssm:GetParameter": 1, "cloudformation:DescribeStacks": 1,
+            "sts:GetCallerIdentity": 1, "s3:CreateBucket": 1, "s3:PutObject": 1, "s3:GetObject": 1}
+    emit("request counter: counts by service:operation, /_seedtest/ not counted", None,
+         got["counts"] == want and got["total"] == 8 and got["signed"] == want and got["faulted"] == {}
+         and again == got, got)
+    cleared, after = api("DELETE", "requests"), api("GET", "requests")
+    emit("request counter: DELETE answers the counts and resets", None,
+         cleared["counts"] == want and after == {"counts": {}, "signed": {}, "faulted": {}, "total": 0}, after)
+
+    # -- signed (boto3 with credentials) vs unsigned (botocore UNSIGNED) Cognito calls
+    pool = idp.create_user_pool(PoolName="seedtest-counter")["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(UserPoolId=pool, ClientName="web", ExplicitAuthFlows=[
+        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    idp.admin_create_user(UserPoolId=pool, Username="counted-user", TemporaryPassword="Temp0rary!x",
+                          MessageAction="SUPPRESS")
+
+    def initiate_auth():
+        return public_idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                        AuthParameters={"USERNAME": "counted-user", "PASSWORD": "Temp0rary!x"})
+
+    first = initiate_auth()
+    got = api("GET", "requests")
+    emit("request counter: SigV4-signed and unsigned Cognito calls told apart", None,
+         first.get("ChallengeName") == "NEW_PASSWORD_REQUIRED"
+         and got["counts"].get("cognito-idp:InitiateAuth") == 1 and "cognito-idp:InitiateAuth" not in got["signed"]
+         and got["signed"] == {"cognito-idp:CreateUserPool": 1, "cognito-idp:CreateUserPoolClient": 1,
+                               "cognito-idp:AdminCreateUser": 1}, got)
+
+    # -- each fault mode: exactly `count` calls fail the way the client sees it, then they work again
+    def is_connection_dropped(err):
+        return isinstance(err, ConnectionClosedError)
+
+    def is_aws_error(status, code, message):
+        return lambda err: (isinstance(err, ClientError) and err.response["Error"].get("Code") == code
+                            and err.response["Error"].get("Message") == message
+                            and err.response["ResponseMetadata"]["HTTPStatusCode"] == status
+                            and err.response["ResponseMetadata"]["HTTPHeaders"].get("x-amzn-errortype") == code)
+
+    cases = [
+        ("drop", "cognito-idp:InitiateAuth", initiate_auth, is_connection_dropped),
+        ("http500", "cognito-idp:InitiateAuth", initiate_auth, is_aws_error(500, "InternalErrorException", "injected")),
+        ("throttle", "cognito-idp:InitiateAuth", initiate_auth,
+         is_aws_error(400, "TooManyRequestsException", "Rate exceeded")),
+        # query protocol and S3 get the same error as XML
+        ("throttle", "cloudformation:DescribeStacks", cfn.describe_stacks,
+         is_aws_error(400, "TooManyRequestsException", "Rate exceeded")),
+        ("http500", "s3:GetObject", lambda: s3.get_object(Bucket="seedtest-counter", Key="a/b.txt"),
+         is_aws_error(500, "InternalErrorException", "injected")),
+    ]
+    for mode, operation, call, failed_as_expected in cases:
+        api("DELETE", "requests")
+        fault = api("POST", "faults", {"operation": operation, "mode": mode, "count": 2})
+        outcomes, started = [], time.monotonic()
+        for _ in range(3):
+            try:
+                call()
+                outcomes.append("ok")
+            except (ClientError, BotoCoreError) as err:
+                outcomes.append("expected" if failed_as_expected(err) else f"{type(err).__name__}: {err}")
+        elapsed = time.monotonic() - started
+        got, pending = api("GET", "requests"), api("GET", "faults")
+        emit(f"fault {mode} on {operation}: 2 calls fail as injected, then it works", None,
+             fault.get("fault", {}).get("remaining") == 2 and outcomes == ["expected", "expected", "ok"]
+             and got["counts"] == {operation: 3} and got["faulted"] == {operation: 2}
+             and pending == {"faults": []} and elapsed < 5,
+             f"{outcomes} {got} {pending} {elapsed:.1f}s")
+
+    # -- the fault API: wildcards, listing, clearing, bad input
+    statuses = [seedtest_api(endpoint, "POST", "faults", body)[0] for body in (
+        {"operation": "InitiateAuth", "mode": "drop", "count": 1}, {"operation": "ssm:X", "mode": "boom", "count": 1},
+        {"operation": "ssm:X", "mode": "drop", "count": 0})]
+    api("POST", "faults", {"operation": "cognito-idp:*", "mode": "throttle", "count": 1})
+    api("POST", "faults", {"operation": "*", "mode": "http500", "count": 5})
+    outcomes = []
+    for call in (initiate_auth, lambda: ssm.get_parameter(Name="/seedtest/one")):
+        try:
+            call()
+            outcomes.append("ok")
+        except ClientError as err:
+            outcomes.append(err.response["Error"]["Code"])
+    listed = api("GET", "faults")["faults"]
+    cleared = api("DELETE", "faults")["faults"]
+    works = "Parameter" in ssm.get_parameter(Name="/seedtest/one")
+    emit("fault API: service:* and * match, GET lists, DELETE clears, bad input is 400", None,
+         statuses == [400, 400, 400] and outcomes == ["TooManyRequestsException", "InternalErrorException"]
+         and [(f["operation"], f["remaining"]) for f in listed] == [("*", 4)] and cleared == listed
+         and api("GET", "faults") == {"faults": []} and works,
+         f"{statuses} {outcomes} {listed} {cleared}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--app-dir", required=True)
+    parser.add_argument("--harness-checks", action="store_true", help="also check counter and faults")
     args = parser.parse_args()
     try:
         run_checks(args.endpoint, args.app_dir)
+        if args.harness_checks:
+            harness_checks(args.endpoint)
     except Exception as err:  # an unexpected error is a failed check, not a crash without output
         emit("checks ran to the end", None, False, repr(err))
         return 1

@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh release
-node demo/run.mjs "$@"
+node --no-warnings demo/run.mjs "$@"

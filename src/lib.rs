@@ -15,6 +15,7 @@ use std::future::Future;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use seed_core::auth::{self, ExistingUser, NewUser, SignInFlow};
+use seed_core::session::Turn;
 use seed_core::{secrets, SeedError, SeedResult};
 use zeroize::Zeroizing;
 
@@ -130,8 +131,10 @@ fn new_user(value: Unknown) -> SeedResult<NewUser> {
 /// signed in when `signInAfterCreation` is true.
 #[napi(ts_args_type = "newUser: AuthSignUp", ts_return_type = "Promise<AuthOutputs>")]
 pub fn create_and_sign_up_user<'env>(env: &'env Env, new_user: Unknown<'env>) -> Result<PromiseRaw<'env, AuthOutputs>> {
+    let turn = Turn::take();
     let user = self::new_user(new_user);
     promise(env, async move {
+        let _turn = turn.wait().await;
         let (flow, username) = auth::create_and_sign_up_user(user?).await?;
         Ok(AuthOutputs { sign_in_flow: flow.as_str().to_owned(), username })
     })
@@ -144,7 +147,11 @@ pub fn sign_in_user<'env>(env: &'env Env, user: Unknown<'env>) -> Result<Promise
     let user = input::object(user, F, "user")
         .and_then(|object| credentials(&object, F, "user"))
         .map(|(username, password, flow)| ExistingUser { username, password, flow });
-    promise(env, async move { auth::sign_in_user(user?).await })
+    let turn = Turn::take();
+    promise(env, async move {
+        let _turn = turn.wait().await;
+        auth::sign_in_user(user?).await
+    })
 }
 
 /// Adds a user to one of the sandbox's groups.

@@ -64,18 +64,34 @@ export function uniqueIdentifier(prefix = "seedtest") {
   return { namespace: `${prefix}-app`, name: `tester${process.pid}x${counter}`, type: "sandbox" };
 }
 
+export const upstreamDir = path.join(repoRoot, "__test__", "upstream");
+
+/** Installs the real upstream @aws-amplify/seed (from the npm registry) once. */
+export async function ensureUpstream() {
+  const { access } = await import("node:fs/promises");
+  try {
+    await access(path.join(upstreamDir, "node_modules", "@aws-amplify", "seed", "package.json"));
+  } catch {
+    await run("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: upstreamDir, timeout: 600_000 });
+  }
+}
+
 /**
- * A throw-away Amplify app inside the repo (so its imports resolve to the repo's
- * aws-amplify and tsx), with "@aws-amplify/seed" linked to this package as a drop-in
- * install would provide it, and `seedScript` as amplify/seed/seed.ts.
+ * A throw-away Amplify app with `seedScript` as amplify/seed/seed.ts. `flavor` "ours" links
+ * "@aws-amplify/seed" to this package (as the drop-in install provides it) and resolves
+ * aws-amplify and tsx from the repo; "upstream" places the app inside the upstream reference
+ * install, so everything resolves to the real @aws-amplify/seed and its aws-amplify.
  */
-export async function makeApp(name, seedScript) {
+export async function makeApp(name, seedScript, { flavor = "ours" } = {}) {
   const { mkdir, rm, symlink, writeFile } = await import("node:fs/promises");
-  const appDir = path.join(repoRoot, ".cache", "apps", `${name}-${process.pid}`);
+  const base = flavor === "upstream" ? path.join(upstreamDir, "apps") : path.join(repoRoot, ".cache", "apps");
+  const appDir = path.join(base, `${name}-${process.pid}`);
   await rm(appDir, { recursive: true, force: true });
   await mkdir(path.join(appDir, "amplify", "seed"), { recursive: true });
-  await mkdir(path.join(appDir, "node_modules", "@aws-amplify"), { recursive: true });
-  await symlink(repoRoot, path.join(appDir, "node_modules", "@aws-amplify", "seed"), "dir");
+  if (flavor === "ours") {
+    await mkdir(path.join(appDir, "node_modules", "@aws-amplify"), { recursive: true });
+    await symlink(repoRoot, path.join(appDir, "node_modules", "@aws-amplify", "seed"), "dir");
+  }
   await writeFile(path.join(appDir, "package.json"), JSON.stringify({ name, private: true }));
   await writeFile(path.join(appDir, "amplify", "package.json"), JSON.stringify({ type: "module" }));
   await writeFile(path.join(appDir, "amplify", "seed", "seed.ts"), seedScript);
@@ -83,18 +99,43 @@ export async function makeApp(name, seedScript) {
 }
 
 /** Runs amplify/seed/seed.ts the way `ampx sandbox seed` does (tsx ESM, identifier in env). */
-export async function runSeed(appDir, env) {
-  const tsx = path.join(repoRoot, "node_modules", ".bin", "tsx");
+export async function runSeed(appDir, env, { flavor = "ours" } = {}) {
+  const tsx = path.join(flavor === "upstream" ? upstreamDir : repoRoot, "node_modules", ".bin", "tsx");
   try {
     const { stdout, stderr } = await run(tsx, ["amplify/seed/seed.ts"], {
       cwd: appDir,
-      env: { PATH: process.env.PATH, ...env },
+      // Upstream needs npm's user agent at import time, as `npx ampx` provides it.
+      env: { PATH: process.env.PATH, npm_config_user_agent: "npm/11 node/v20", ...env },
       timeout: 120_000,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
     return { code: error.code ?? 1, stdout: error.stdout ?? "", stderr: error.stderr ?? "" };
   }
+}
+
+const preload = path.join(repoRoot, "__test__", "support", "aws-fetch-preload.mjs");
+
+/**
+ * A fresh sandbox in `emulator` plus an app for it, with the username/password secrets set
+ * as `ampx sandbox secret set` does; `env` is what `ampx sandbox seed` would give the script
+ * (plus the test-only fetch preload that sends aws-amplify's calls to the emulator).
+ */
+export async function sandboxWithApp(emulator, name, script, options = {}) {
+  const { username = "seeded@example.com", password = "Seed-Passw0rd!", groups = ["admin"], flavor = "ours", mfa, mfaTypes } = options;
+  const identifier = { namespace: `${name}-${flavor}`, name: `u${process.pid}`, type: "sandbox" };
+  const appDir = await makeApp(name, script, { flavor });
+  const sandbox = await provisionSandbox(emulator.endpoint, identifier, { appDir, groups, mfa, mfaTypes });
+  const [, ns, sandboxName, type, hash] = sandbox.stackName.split("-");
+  const prefix = `/amplify/${ns}/${sandboxName}-${type}-${hash}`;
+  await setSandboxSecret(emulator.endpoint, prefix, "username", username);
+  await setSandboxSecret(emulator.endpoint, prefix, "password", password);
+  const env = {
+    ...emulatorEnv(emulator.endpoint, identifier),
+    SEED_TEST_AWS_ENDPOINT: emulator.endpoint,
+    NODE_OPTIONS: `--import=${preload}`,
+  };
+  return { appDir, sandbox, env, identifier, pool: await userPoolInspector(emulator.endpoint, sandbox.userPoolId) };
 }
 
 /** A plain AWS SDK Cognito client on the emulator, to look at what a run left behind. */
@@ -119,6 +160,16 @@ export async function userPoolInspector(endpoint, userPoolId) {
     async usernames() {
       const out = await client.send(new sdk.ListUsersCommand({ UserPoolId: userPoolId }));
       return out.Users.map((u) => Object.fromEntries(u.Attributes.map((a) => [a.Name, a.Value])).email).sort();
+    },
+    /** Everything a seed run decides about each user, minus what Cognito generates (sub). */
+    async snapshot() {
+      const out = await client.send(new sdk.ListUsersCommand({ UserPoolId: userPoolId }));
+      const users = [];
+      for (const u of out.Users) {
+        const attributes = Object.fromEntries(u.Attributes.filter((a) => a.Name !== "sub").map((a) => [a.Name, a.Value]));
+        users.push({ email: attributes.email, status: u.UserStatus, enabled: u.Enabled, attributes, groups: await this.groups(u.Username) });
+      }
+      return users.sort((a, b) => a.email.localeCompare(b.email));
     },
   };
 }

@@ -146,8 +146,8 @@ fn sign_in_failure(failure: SignInFailure) -> SeedError {
 }
 
 /// Upstream's `createAndSignUpUser`: returns `(signInFlow, username)`.
+/// Runs after every earlier auth operation has finished (`session::Turn`).
 pub async fn create_and_sign_up_user(user: NewUser) -> SeedResult<(SignInFlow, String)> {
-    let _exclusive = session::exclusive().await;
     let result = create_user_signed_in(&user).await;
     // Upstream signs out in a `finally` when the user should not stay signed in.
     if !user.sign_in_after_creation {
@@ -238,7 +238,6 @@ fn incomplete_resolution(username: &str) -> String {
 
 /// Upstream's `signInUser`: `true` when the sign-in finished.
 pub async fn sign_in_user(user: ExistingUser) -> SeedResult<bool> {
-    let _exclusive = session::exclusive().await;
     let config = auth_config().await?;
     session::sign_out().await?;
     if user.flow == SignInFlow::Mfa {

@@ -1,13 +1,14 @@
 //! The one signed-in user of this process. Rust owns it; an observer (the Node glue) mirrors
 //! every change into the user's own aws-amplify so their `generateClient()` / storage calls
-//! act as that user. Auth operations run one at a time (`exclusive`), so concurrent calls
-//! from a script queue instead of interleaving their sign-ins.
+//! act as that user. Auth operations run one at a time, in the order the script called them
+//! (`Turn`), so concurrent calls queue instead of interleaving their sign-ins.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, RwLock};
 
-use tokio::sync::{Mutex as AsyncMutex, MutexGuard};
+use tokio::sync::watch;
 use zeroize::Zeroizing;
 
 use crate::cognito::{Cognito, Tokens};
@@ -48,7 +49,6 @@ struct Current {
     cognito: Cognito,
 }
 
-static OPERATION: AsyncMutex<()> = AsyncMutex::const_new(());
 static CURRENT: Mutex<Option<Current>> = Mutex::new(None);
 static OBSERVER: RwLock<Option<Arc<dyn SessionObserver>>> = RwLock::new(None);
 
@@ -60,9 +60,37 @@ fn observer() -> Option<Arc<dyn SessionObserver>> {
     OBSERVER.read().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
-/// Holds the auth operation lock: one createAndSignUpUser / signInUser at a time.
-pub async fn exclusive() -> MutexGuard<'static, ()> {
-    OPERATION.lock().await
+static NEXT_TICKET: AtomicU64 = AtomicU64::new(0);
+static NOW_SERVING: LazyLock<watch::Sender<u64>> = LazyLock::new(|| watch::channel(0).0);
+
+/// A place in the queue of auth operations, taken synchronously when the script calls the
+/// function (so the queue follows call order, not task scheduling). It must be waited on,
+/// even by a call that then fails, or the queue stops.
+#[must_use = "a turn that is never waited on blocks every later auth operation"]
+pub struct Turn(u64);
+
+/// Proof that it is this operation's turn; the next one starts when it is dropped.
+pub struct TurnGuard(u64);
+
+impl Turn {
+    pub fn take() -> Turn {
+        Turn(NEXT_TICKET.fetch_add(1, Ordering::SeqCst))
+    }
+
+    pub async fn wait(self) -> TurnGuard {
+        let mut serving = NOW_SERVING.subscribe();
+        let ticket = self.0;
+        // The sender lives in a static, so the channel never closes.
+        let _ = serving.wait_for(|now| *now == ticket).await;
+        TurnGuard(ticket)
+    }
+}
+
+impl Drop for TurnGuard {
+    fn drop(&mut self) {
+        let next = self.0 + 1;
+        NOW_SERVING.send_modify(|now| *now = next);
+    }
 }
 
 async fn notify(session: Option<SessionSnapshot>) -> SeedResult<()> {
@@ -102,4 +130,32 @@ pub async fn sign_out() -> SeedResult<()> {
 /// The signed-in user's Cognito name, if any.
 pub fn current_username() -> Option<String> {
     CURRENT.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|c| c.snapshot.username.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn turns_are_served_in_the_order_they_were_taken() {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let turns: Vec<(usize, Turn)> = (0..4).map(|i| (i, Turn::take())).collect();
+        runtime.block_on(async {
+            let mut tasks = Vec::new();
+            // Start waiting in reverse order: the queue must still follow the tickets.
+            for (i, turn) in turns.into_iter().rev() {
+                let order = order.clone();
+                tasks.push(tokio::spawn(async move {
+                    let _guard = turn.wait().await;
+                    tokio::task::yield_now().await;
+                    order.lock().unwrap().push(i);
+                }));
+            }
+            for task in tasks {
+                task.await.unwrap();
+            }
+        });
+        assert_eq!(*order.lock().unwrap(), vec![0, 1, 2, 3]);
+    }
 }

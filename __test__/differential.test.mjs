@@ -1,0 +1,47 @@
+// Differential tests: the same seed script run by the real upstream @aws-amplify/seed
+// (installed from the npm registry into __test__/upstream) and by this package, each on its
+// own sandbox in the same emulator, must leave the same users, attributes, statuses and
+// groups behind, and print the same output.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { after, before, test } from "node:test";
+
+import { ensureUpstream, runSeed, sandboxWithApp, startTestEmulator } from "./support/sandbox.mjs";
+
+const fixture = (name) => readFile(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
+
+let emulator;
+before(async () => {
+  await ensureUpstream();
+  emulator = await startTestEmulator();
+});
+after(async () => {
+  await emulator?.stop();
+});
+
+/** Runs `script` `runs` times with `flavor`; returns the exit codes and the pool's state. */
+async function seedWith(flavor, name, script, runs) {
+  const { appDir, env, pool } = await sandboxWithApp(emulator, name, script, { flavor });
+  const results = [];
+  for (let i = 0; i < runs; i += 1) results.push(await runSeed(appDir, env, { flavor }));
+  return { results, state: await pool.snapshot() };
+}
+
+for (const [fixtureName, runs] of [
+  ["guide-auth-group.ts", 1],
+  ["guide-multiple-runs.ts", 2],
+]) {
+  test(`${fixtureName} (${runs} run${runs > 1 ? "s" : ""}) leaves the same state as upstream`, async () => {
+    const script = await fixture(fixtureName);
+    const name = fixtureName.replace(/[^a-z]/g, "").slice(0, 20);
+    const upstream = await seedWith("upstream", name, script, runs);
+    const ours = await seedWith("ours", name, script, runs);
+    for (const [i, result] of upstream.results.entries()) {
+      assert.equal(result.code, 0, `upstream run ${i + 1} failed: ${result.stderr}`);
+    }
+    assert.deepEqual(ours.results.map((r) => r.code), upstream.results.map((r) => r.code), ours.results.map((r) => r.stderr).join("\n"));
+    assert.deepEqual(ours.results.map((r) => r.stdout), upstream.results.map((r) => r.stdout));
+    assert.ok(upstream.state.length > 0);
+    assert.deepEqual(ours.state, upstream.state);
+  });
+}
