@@ -18,11 +18,16 @@ export interface AuthOutputs {
   username: string
 }
 
+/** What every challenge callback resolves to (upstream's `ChallengeResponse`). */
+export interface ChallengeResponse {
+  challengeResponse: string
+}
+
 /**
  * Creates a user (AdminCreateUser), sets its password through its first sign-in, and keeps it
  * signed in when `signInAfterCreation` is true.
  */
-export declare function createAndSignUpUser(newUser: AuthSignUp): Promise<AuthOutputs>
+export declare function createAndSignUpUser(newUser: AuthSignUp, prompt?: (message: string) => Promise<string>): Promise<AuthOutputs>
 
 /** Reads a sandbox secret set with `npx ampx sandbox secret set <name>`. */
 export declare function getSecret(secretName: string): Promise<string>
@@ -65,4 +70,13 @@ export declare function setSecret(secretName: string, secretValue: string): Prom
 export declare function setSessionMirror(mirror: ((session: SessionMirror | null) => Promise<void>) | null): void
 
 /** Signs a user in; resolves to `true` when the sign-in finished. */
-export declare function signInUser(user: AuthUser): Promise<boolean>
+export declare function signInUser(user: AuthUser, prompt?: (message: string) => Promise<string>): Promise<boolean>
+
+/**
+ * What Rust hands the glue for `totpSignUpChallenge`; the glue turns it into aws-amplify's
+ * `SetUpTOTPOutput` (`sharedSecret`, `getSetupUri()`).
+ */
+export interface TotpSetupDetails {
+  sharedSecret: string
+  username: string
+}

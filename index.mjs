@@ -39,17 +39,36 @@ export async function setSecret(secretName, secretValue) {
   return binding().setSecret(secretName, secretValue);
 }
 
+// Asked only when an MFA code has no callback; loaded then, not at import.
+const prompt = async (message) => (await import("./prompt.mjs")).promptSecret(message);
+
+/** aws-amplify's `SetUpTOTPOutput` for the TOTP setup Rust started. */
+function totpSetupOutput({ sharedSecret, username }) {
+  return {
+    sharedSecret,
+    getSetupUri: (appName, accountName) =>
+      new URL(`otpauth://totp/${appName}:${accountName ?? username}?secret=${sharedSecret}&issuer=${appName}`),
+  };
+}
+
+/** Hands `totpSignUpChallenge` the object aws-amplify would, leaving everything else as is. */
+function withTotpSetupOutput(newUser) {
+  if (newUser === null || typeof newUser !== "object" || typeof newUser.totpSignUpChallenge !== "function") return newUser;
+  const challenge = newUser.totpSignUpChallenge;
+  return { ...newUser, totpSignUpChallenge: (details) => challenge.call(newUser, totpSetupOutput(details)) };
+}
+
 /**
  * Creates a user and sets its password; with `signInAfterCreation` it stays signed in (also
  * in your aws-amplify). Auth calls run one at a time, in call order.
  */
 export async function createAndSignUpUser(newUser) {
-  return binding().createAndSignUpUser(newUser);
+  return binding().createAndSignUpUser(withTotpSetupOutput(newUser), prompt);
 }
 
 /** Signs a user in (also in your aws-amplify); resolves to true when the sign-in finished. */
 export async function signInUser(user) {
-  return binding().signInUser(user);
+  return binding().signInUser(user, prompt);
 }
 
 /** Adds a user to one of the sandbox's groups. */

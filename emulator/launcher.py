@@ -269,7 +269,8 @@ AwsRequest = namedtuple("AwsRequest", "key signed protocol")
 
 # S3 query parameters that do not change which operation a request is.
 S3_PLAIN_PARAMS = {"list-type", "prefix", "delimiter", "marker", "max-keys", "encoding-type",
-                   "continuation-token", "fetch-owner", "start-after", "versionId", "partNumber"}
+                   "continuation-token", "fetch-owner", "start-after", "versionId", "partNumber",
+                   "AWSAccessKeyId", "Signature", "Expires"}  # the last three: SigV2 presigned URLs
 S3_OBJECT_OPS = {"GET": "GetObject", "HEAD": "HeadObject", "PUT": "PutObject", "DELETE": "DeleteObject"}
 S3_BUCKET_OPS = {"GET": "ListObjects", "HEAD": "HeadBucket", "PUT": "CreateBucket", "DELETE": "DeleteBucket"}
 S3_UPLOAD_OPS = {"PUT": "UploadPart", "POST": "CompleteMultipartUpload", "DELETE": "AbortMultipartUpload",
@@ -444,7 +445,7 @@ FAULT_ERRORS = {
 }
 
 
-def injected_error(request, mode, start_response):
+def injected_error(request, mode, request_method, start_response):
     """The AWS error response of an http500/throttle fault, in the format the client parses:
     JSON (`__type`, `message`) for JSON protocols, XML for the query protocol and S3."""
     status, code, message = FAULT_ERRORS[mode]
@@ -464,7 +465,7 @@ def injected_error(request, mode, start_response):
         headers.append(("Content-Type", "text/xml"))
     headers.append(("Content-Length", str(len(body))))
     start_response(f"{status} {HTTPStatus(status).phrase}", headers)
-    return [body]
+    return [] if request_method == "HEAD" else [body]
 
 
 def drop_connection(environ):
@@ -553,7 +554,7 @@ def with_seedtest_routes(moto_app, patch_state, counter, faults):
         if mode == "drop":
             drop_connection(environ)
         if mode:
-            return injected_error(request, mode, start_response)
+            return injected_error(request, mode, environ.get("REQUEST_METHOD"), start_response)
         return moto_app(environ, start_response)
 
     return app

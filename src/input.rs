@@ -104,3 +104,23 @@ pub fn attributes_property(object: &Object, function: &str, what: &str) -> SeedR
     }
     Ok(out)
 }
+
+/// An optional function property, turned into a threadsafe function Rust can call later.
+pub fn callback_property<T: FromNapiValue>(object: &Object, function: &str, what: &str, key: &str) -> SeedResult<Option<T>> {
+    let value = property(object, function, what, key)?;
+    if is_absent(&value) {
+        return Ok(None);
+    }
+    callback(value, function, &format!("{what}.{key}")).map(Some)
+}
+
+/// A required function argument, as a threadsafe function.
+pub fn callback<T: FromNapiValue>(value: Unknown, function: &str, field: &str) -> SeedResult<T> {
+    if value.get_type().ok() != Some(ValueType::Function) {
+        return Err(SeedError::invalid_argument(format!(
+            "{function}: {field} must be a function, got {}.",
+            type_name(&value)
+        )));
+    }
+    T::from_unknown(value).map_err(|e| SeedError::invalid_argument(format!("{function}: {field} could not be used: {e}")))
+}

@@ -6,6 +6,7 @@
 
 #![deny(clippy::all)]
 
+mod challenges;
 mod errors;
 mod input;
 mod session_mirror;
@@ -14,7 +15,11 @@ use std::future::Future;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use std::sync::Arc;
+
+use challenges::JsAnswers;
 use seed_core::auth::{self, ExistingUser, NewUser, SignInFlow};
+use seed_core::config::MfaType;
 use seed_core::session::Turn;
 use seed_core::{secrets, SeedError, SeedResult};
 use zeroize::Zeroizing;
@@ -114,25 +119,84 @@ fn credentials(object: &Object, function: &str, what: &str) -> SeedResult<(Strin
     Ok((username, password, sign_in_flow(object, function, what)?))
 }
 
-fn new_user(value: Unknown) -> SeedResult<NewUser> {
+fn mfa_preference(object: &Object, function: &str, what: &str) -> SeedResult<Option<MfaType>> {
+    match input::optional_string_property(object, function, what, "mfaPreference")?.as_deref() {
+        None => Ok(None),
+        Some("TOTP") => Ok(Some(MfaType::Totp)),
+        Some("SMS") => Ok(Some(MfaType::Sms)),
+        Some("EMAIL") => Ok(Some(MfaType::Email)),
+        Some(other) => Err(SeedError::invalid_argument(format!(
+            "{function}: {what}.mfaPreference must be \"EMAIL\", \"SMS\" or \"TOTP\", got {other:?}."
+        ))),
+    }
+}
+
+/// The glue's terminal prompt, needed only when an MFA code has no callback.
+fn prompt(value: Unknown, function: &str) -> SeedResult<Option<Arc<challenges::PromptFunction>>> {
+    if matches!(value.get_type(), Ok(ValueType::Undefined) | Ok(ValueType::Null)) {
+        return Ok(None);
+    }
+    input::callback(value, function, "prompt").map(|f| Some(Arc::new(f)))
+}
+
+fn new_user(value: Unknown, prompt_fn: Unknown) -> SeedResult<NewUser> {
     const F: &str = "createAndSignUpUser";
     let object = input::object(value, F, "newUser")?;
     let (username, password, flow) = credentials(&object, F, "newUser")?;
+    let (mfa_preference, answers) = match flow {
+        SignInFlow::Password => (None, None),
+        SignInFlow::Mfa => {
+            let answers = JsAnswers {
+                totp_sign_up: input::callback_property(&object, F, "newUser", "totpSignUpChallenge")?.map(Arc::new),
+                email_sign_up: input::callback_property(&object, F, "newUser", "emailSignUpChallenge")?.map(Arc::new),
+                sms_sign_up: input::callback_property(&object, F, "newUser", "smsSignUpChallenge")?.map(Arc::new),
+                sign_in: None,
+                prompt: prompt(prompt_fn, F)?,
+            };
+            (mfa_preference(&object, F, "newUser")?, Some(Arc::new(answers) as Arc<dyn seed_core::flow::MfaAnswers>))
+        }
+    };
     Ok(NewUser {
         username,
         password,
         flow,
         sign_in_after_creation: input::flag_property(&object, F, "newUser", "signInAfterCreation")?,
         attributes: input::attributes_property(&object, F, "newUser")?,
+        mfa_preference,
+        answers,
     })
+}
+
+fn existing_user(value: Unknown, prompt_fn: Unknown) -> SeedResult<ExistingUser> {
+    const F: &str = "signInUser";
+    let object = input::object(value, F, "user")?;
+    let (username, password, flow) = credentials(&object, F, "user")?;
+    let answers = match flow {
+        SignInFlow::Password => None,
+        SignInFlow::Mfa => Some(Arc::new(JsAnswers {
+            totp_sign_up: None,
+            email_sign_up: None,
+            sms_sign_up: None,
+            sign_in: input::callback_property(&object, F, "user", "signInChallenge")?.map(Arc::new),
+            prompt: prompt(prompt_fn, F)?,
+        }) as Arc<dyn seed_core::flow::MfaAnswers>),
+    };
+    Ok(ExistingUser { username, password, flow, answers })
 }
 
 /// Creates a user (AdminCreateUser), sets its password through its first sign-in, and keeps it
 /// signed in when `signInAfterCreation` is true.
-#[napi(ts_args_type = "newUser: AuthSignUp", ts_return_type = "Promise<AuthOutputs>")]
-pub fn create_and_sign_up_user<'env>(env: &'env Env, new_user: Unknown<'env>) -> Result<PromiseRaw<'env, AuthOutputs>> {
+#[napi(
+    ts_args_type = "newUser: AuthSignUp, prompt?: (message: string) => Promise<string>",
+    ts_return_type = "Promise<AuthOutputs>"
+)]
+pub fn create_and_sign_up_user<'env>(
+    env: &'env Env,
+    new_user: Unknown<'env>,
+    prompt: Unknown<'env>,
+) -> Result<PromiseRaw<'env, AuthOutputs>> {
     let turn = Turn::take();
-    let user = self::new_user(new_user);
+    let user = self::new_user(new_user, prompt);
     promise(env, async move {
         let _turn = turn.wait().await;
         let (flow, username) = auth::create_and_sign_up_user(user?).await?;
@@ -141,12 +205,12 @@ pub fn create_and_sign_up_user<'env>(env: &'env Env, new_user: Unknown<'env>) ->
 }
 
 /// Signs a user in; resolves to `true` when the sign-in finished.
-#[napi(ts_args_type = "user: AuthUser", ts_return_type = "Promise<boolean>")]
-pub fn sign_in_user<'env>(env: &'env Env, user: Unknown<'env>) -> Result<PromiseRaw<'env, bool>> {
-    const F: &str = "signInUser";
-    let user = input::object(user, F, "user")
-        .and_then(|object| credentials(&object, F, "user"))
-        .map(|(username, password, flow)| ExistingUser { username, password, flow });
+#[napi(
+    ts_args_type = "user: AuthUser, prompt?: (message: string) => Promise<string>",
+    ts_return_type = "Promise<boolean>"
+)]
+pub fn sign_in_user<'env>(env: &'env Env, user: Unknown<'env>, prompt: Unknown<'env>) -> Result<PromiseRaw<'env, bool>> {
+    let user = existing_user(user, prompt);
     let turn = Turn::take();
     promise(env, async move {
         let _turn = turn.wait().await;

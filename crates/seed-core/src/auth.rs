@@ -1,14 +1,16 @@
 //! The auth operations of `@aws-amplify/seed`, with upstream's semantics: createAndSignUpUser,
 //! signInUser and addToUserGroup (Password flow; the MFA flow builds on the same machinery).
 
+use std::sync::Arc;
+
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::cognito::Cognito;
-use crate::config::{auth_config, AuthConfig};
+use crate::config::{auth_config, AuthConfig, MfaConfiguration, MfaType};
 use crate::error::{AwsCause, SeedError, SeedResult};
-use crate::flow::{sign_in, SignInFailure, SignInOutcome, SignInPlan};
+use crate::flow::{sign_in, MfaAnswers, MfaPlan, SignInFailure, SignInOutcome, SignInPlan};
 use crate::session;
 
 /// Cognito's own limits: longer input can only be a mistake, refused before any call.
@@ -60,12 +62,30 @@ pub struct NewUser {
     pub flow: SignInFlow,
     /// (camelCase name, value) pairs as the script gave them.
     pub attributes: Vec<(String, String)>,
+    /// MFA flow only: `mfaPreference`.
+    pub mfa_preference: Option<MfaType>,
+    /// MFA flow only: the script's challenge callbacks and the prompt fallback.
+    pub answers: Option<Arc<dyn MfaAnswers>>,
 }
 
 pub struct ExistingUser {
     pub username: String,
     pub password: Zeroizing<String>,
     pub flow: SignInFlow,
+    /// MFA flow only: `signInChallenge` and the prompt fallback.
+    pub answers: Option<Arc<dyn MfaAnswers>>,
+}
+
+fn mfa_not_configured(username: &str) -> SeedError {
+    SeedError::user(
+        "MFANotConfiguredError",
+        format!("MFA is not configured for this userpool, you cannot create {username} with MFA."),
+        format!("Enable MFA for this userpool or create {username} with a different sign up flow."),
+    )
+}
+
+fn missing_answers() -> SeedError {
+    SeedError::bug("an MFA flow reached the core without its answers")
 }
 
 pub fn validate_username(function: &str, field: &str, username: &str) -> SeedResult<()> {
@@ -162,13 +182,22 @@ pub async fn create_and_sign_up_user(user: NewUser) -> SeedResult<(SignInFlow, S
 async fn create_user_signed_in(user: &NewUser) -> SeedResult<()> {
     let config = auth_config().await?;
     session::sign_out().await?;
-    if user.flow == SignInFlow::Mfa {
-        return Err(SeedError::user(
-            "UnsupportedSignInFlowError",
-            format!("The MFA sign-up flow is not available in this version of amplify-seed-native; {} was not created.", user.username),
-            "Use signInFlow: \"Password\" for now, or upstream @aws-amplify/seed for MFA users.",
-        ));
-    }
+    let mfa = match user.flow {
+        SignInFlow::Password => MfaPlan::None,
+        SignInFlow::Mfa => {
+            // Upstream checks this only after creating the user, leaving it half made; the
+            // check needs nothing from Cognito, so it comes first here.
+            let configured = !matches!(config.mfa_configuration, None | Some(MfaConfiguration::None));
+            if user.mfa_preference != Some(MfaType::Email) && !configured {
+                return Err(mfa_not_configured(&user.username));
+            }
+            MfaPlan::SignUp {
+                preference: user.mfa_preference,
+                email: user.attributes.iter().find(|(name, _)| name == "email").map(|(_, v)| v.clone()),
+                answers: user.answers.clone().ok_or_else(missing_answers)?,
+            }
+        }
+    };
     let attributes = cognito_attributes("createAndSignUpUser", &user.attributes)?;
     let temporary = temporary_password(&config, &user.username, &user.password);
     let cognito = cognito_for(&config).await;
@@ -181,12 +210,18 @@ async fn create_user_signed_in(user: &NewUser) -> SeedResult<()> {
         login: user.username.clone(),
         password: temporary,
         new_password: Some(user.password.clone()),
+        mfa,
     };
-    let outcome = sign_in(&cognito, config.pool_name(), &plan)
-        .await
-        .map_err(|failure| sign_up_cut_off(&user.username, sign_in_failure(failure)))?;
+    let outcome = sign_in(&cognito, config.pool_name(), &plan).await.map_err(|failure| match failure {
+        // Our own checks (MFA preference, callbacks) keep their names; the user exists, though.
+        SignInFailure::Seed(error) if error.cause.is_none() && error.classification == crate::Classification::Error => error,
+        failure => sign_up_cut_off(&user.username, sign_in_failure(failure)),
+    })?;
     match outcome {
-        SignInOutcome::Done { tokens, username } => {
+        SignInOutcome::Done { tokens, username, enrolled } => {
+            if let (SignInFlow::Mfa, Some(mfa)) = (user.flow, enrolled) {
+                cognito.set_preferred_mfa(&tokens.access_token, mfa).await.map_err(SeedError::aws)?;
+            }
             session::sign_in(&cognito, username, user.username.clone(), tokens).await
         }
         // Password flow in a pool that then asks for MFA: upstream returns without a session.
@@ -240,17 +275,14 @@ fn incomplete_resolution(username: &str) -> String {
 pub async fn sign_in_user(user: ExistingUser) -> SeedResult<bool> {
     let config = auth_config().await?;
     session::sign_out().await?;
-    if user.flow == SignInFlow::Mfa {
-        return Err(SeedError::user(
-            "UnsupportedSignInFlowError",
-            "The MFA sign-in flow is not available in this version of amplify-seed-native.",
-            "Use signInFlow: \"Password\" for now, or upstream @aws-amplify/seed for MFA users.",
-        ));
-    }
+    let mfa = match user.flow {
+        SignInFlow::Password => MfaPlan::None,
+        SignInFlow::Mfa => MfaPlan::SignIn { answers: user.answers.clone().ok_or_else(missing_answers)? },
+    };
     let cognito = cognito_for(&config).await;
-    let plan = SignInPlan { login: user.username.clone(), password: user.password.clone(), new_password: None };
+    let plan = SignInPlan { login: user.username.clone(), password: user.password.clone(), new_password: None, mfa };
     match sign_in(&cognito, config.pool_name(), &plan).await {
-        Ok(SignInOutcome::Done { tokens, username }) => {
+        Ok(SignInOutcome::Done { tokens, username, .. }) => {
             session::sign_in(&cognito, username, user.username, tokens).await?;
             Ok(true)
         }
@@ -275,6 +307,7 @@ async fn explain_rejected_password(cognito: &Cognito, config: &AuthConfig, user:
         login: user.username.clone(),
         password: temporary_password(config, &user.username, &user.password),
         new_password: None,
+        mfa: MfaPlan::None,
     };
     match sign_in(cognito, config.pool_name(), &plan).await {
         Ok(SignInOutcome::Stopped { challenge }) if challenge == "NEW_PASSWORD_REQUIRED" => SeedError::user(

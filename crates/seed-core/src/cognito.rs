@@ -125,6 +125,56 @@ impl Cognito {
         Ok(step(out.challenge_name, out.challenge_parameters, out.session, out.authentication_result))
     }
 
+    /// Starts TOTP setup inside a sign-in: the shared secret and the session to continue with.
+    pub async fn associate_software_token(&self, session: &str) -> Result<(Zeroizing<String>, Option<String>), AwsCause> {
+        let out = self
+            .client
+            .associate_software_token()
+            .session(session)
+            .send()
+            .await
+            .map_err(|e| cause_of(&e))?;
+        let secret = out.secret_code.ok_or_else(|| AwsCause {
+            name: "InvalidResponse".into(),
+            message: "AssociateSoftwareToken returned no secret.".into(),
+        })?;
+        Ok((Zeroizing::new(secret), out.session))
+    }
+
+    /// Checks the first TOTP code; returns the session for the MFA_SETUP answer.
+    pub async fn verify_software_token(&self, session: &str, code: &str) -> Result<Option<String>, AwsCause> {
+        let out = self
+            .client
+            .verify_software_token()
+            .session(session)
+            .user_code(code)
+            .send()
+            .await
+            .map_err(|e| cause_of(&e))?;
+        match out.status.as_ref().map(|s| s.as_str()) {
+            Some("SUCCESS") | None => Ok(out.session),
+            Some(other) => Err(AwsCause {
+                name: "EnableSoftwareTokenMFAException".into(),
+                message: format!("VerifySoftwareToken answered {other}."),
+            }),
+        }
+    }
+
+    /// Makes `mfa` the user's enabled, preferred MFA (authorised by its own access token).
+    pub async fn set_preferred_mfa(&self, access_token: &str, mfa: crate::config::MfaType) -> Result<(), AwsCause> {
+        use aws_sdk_cognitoidentityprovider::types::{EmailMfaSettingsType, SmsMfaSettingsType, SoftwareTokenMfaSettingsType};
+        use crate::config::MfaType;
+        let request = self.client.set_user_mfa_preference().access_token(access_token);
+        let request = match mfa {
+            MfaType::Totp => request.software_token_mfa_settings(
+                SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build(),
+            ),
+            MfaType::Sms => request.sms_mfa_settings(SmsMfaSettingsType::builder().enabled(true).preferred_mfa(true).build()),
+            MfaType::Email => request.email_mfa_settings(EmailMfaSettingsType::builder().enabled(true).preferred_mfa(true).build()),
+        };
+        request.send().await.map(|_| ()).map_err(|e| cause_of(&e))
+    }
+
     /// Revokes a refresh token (and the tokens issued from it). Cognito's sign-out for one device.
     pub async fn revoke_token(&self, refresh_token: &str) -> Result<(), AwsCause> {
         self.client

@@ -1,0 +1,64 @@
+// The terminal prompt for an MFA code when the script gives no callback, as upstream asks:
+// its exact question, hidden input on a terminal (nothing is echoed), one line from standard
+// input when that is a pipe or file. A closed input is a named error, never a hang.
+import { createInterface } from "node:readline";
+
+function named(name, message) {
+  const error = new Error(message);
+  error.name = name;
+  error.resolution = "Run the seed in a terminal, pipe the code to its standard input, or pass a challenge callback.";
+  error.classification = "ERROR";
+  return error;
+}
+
+/** Reads one line from a terminal in raw mode without echoing it. */
+function readHidden(input, output) {
+  return new Promise((resolve, reject) => {
+    let typed = "";
+    const wasRaw = input.isRaw;
+    const finish = (settle) => {
+      input.off("data", onData);
+      input.off("end", onEnd);
+      input.setRawMode(wasRaw);
+      input.pause();
+      output.write("\n");
+      settle();
+    };
+    const onEnd = () => finish(() => reject(named("PromptClosedError", "Standard input closed before a code was entered.")));
+    const onData = (chunk) => {
+      for (const char of chunk.toString("utf8")) {
+        if (char === "\r" || char === "\n") return finish(() => resolve(typed));
+        if (char === "\u0003") return finish(() => reject(named("PromptCancelledError", "The prompt was cancelled (Ctrl+C).")));
+        if (char === "\u0004") return onEnd();
+        if (char === "\u007f" || char === "\b") typed = typed.slice(0, -1);
+        else typed += char;
+      }
+    };
+    input.setRawMode(true);
+    input.resume();
+    input.on("data", onData);
+    input.on("end", onEnd);
+  });
+}
+
+/** Reads the first line of a piped standard input. */
+function readLine(input) {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input, terminal: false });
+    let answered = false;
+    lines.once("line", (line) => {
+      answered = true;
+      lines.close();
+      resolve(line);
+    });
+    lines.once("close", () => {
+      if (!answered) reject(named("PromptClosedError", "Standard input closed before a code was entered."));
+    });
+  });
+}
+
+export async function promptSecret(message, { input = process.stdin, output = process.stdout } = {}) {
+  output.write(`${message} `);
+  const answer = input.isTTY ? await readHidden(input, output) : await readLine(input);
+  return answer.trim();
+}

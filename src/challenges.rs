@@ -1,0 +1,138 @@
+//! The script's MFA challenge callbacks (`totpSignUpChallenge`, `emailSignUpChallenge`,
+//! `smsSignUpChallenge`, `signInChallenge`) and the glue's terminal prompt, called from Rust
+//! through threadsafe functions while a sign-in runs on the async runtime. A callback may
+//! return a promise or a plain value; one that throws, rejects, answers with the wrong shape
+//! or never answers rejects the outer call with a named error.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi_derive::napi;
+use seed_core::flow::{AnswerFuture, CodeRequest, MfaAnswers};
+use seed_core::{SeedError, SeedResult};
+use zeroize::Zeroizing;
+
+/// What every challenge callback resolves to (upstream's `ChallengeResponse`).
+#[napi(object)]
+pub struct ChallengeResponse {
+    pub challenge_response: String,
+}
+
+/// What Rust hands the glue for `totpSignUpChallenge`; the glue turns it into aws-amplify's
+/// `SetUpTOTPOutput` (`sharedSecret`, `getSetupUri()`).
+#[napi(object)]
+pub struct TotpSetupDetails {
+    pub shared_secret: String,
+    pub username: String,
+}
+
+type Answer = Either<Promise<ChallengeResponse>, ChallengeResponse>;
+pub type CodeCallback = ThreadsafeFunction<(), Answer, (), Status, false, true>;
+pub type TotpCallback = ThreadsafeFunction<TotpSetupDetails, Answer, TotpSetupDetails, Status, false, true>;
+pub type PromptFunction = ThreadsafeFunction<String, Promise<String>, String, Status, false, true>;
+
+/// How long a callback may take before the call gives up, in seconds
+/// (`AMPLIFY_SEED_CHALLENGE_TIMEOUT`, default 300; prompts wait for the person without limit).
+fn callback_timeout() -> Duration {
+    let seconds = std::env::var("AMPLIFY_SEED_CHALLENGE_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .unwrap_or(300.0);
+    Duration::from_secs_f64(seconds)
+}
+
+fn callback_failed(callback: &str, detail: &str) -> SeedError {
+    SeedError::user(
+        "ChallengeCallbackError",
+        format!("{callback} failed: {detail}"),
+        format!("Make {callback} resolve to {{ challengeResponse: \"<code>\" }}."),
+    )
+}
+
+/// Runs one callback call to its answer, bounded by the timeout.
+async fn answer_of(callback: &str, call: impl std::future::Future<Output = Result<Answer>>) -> SeedResult<Zeroizing<String>> {
+    let limit = callback_timeout();
+    let settled = tokio::time::timeout(limit, async {
+        let answer = call.await.map_err(|e| callback_failed(callback, &describe(&e)))?;
+        let response = match answer {
+            Either::A(promise) => promise.await.map_err(|e| callback_failed(callback, &describe(&e)))?,
+            Either::B(value) => value,
+        };
+        Ok(Zeroizing::new(response.challenge_response))
+    })
+    .await;
+    match settled {
+        Ok(result) => result,
+        Err(_) => Err(SeedError::user(
+            "ChallengeTimeoutError",
+            format!("{callback} did not answer within {} s.", limit.as_secs_f64()),
+            "Make the callback settle, or raise AMPLIFY_SEED_CHALLENGE_TIMEOUT (seconds).",
+        )),
+    }
+}
+
+/// The text of a JS failure: a wrong shape comes back as napi's conversion message.
+fn describe(error: &napi::Error) -> String {
+    let reason = error.reason.trim();
+    if reason.contains("Missing field") || reason.contains("Failed to convert") {
+        format!("it must resolve to {{ challengeResponse: string }} ({reason})")
+    } else if reason.is_empty() {
+        "it threw or rejected".to_owned()
+    } else {
+        format!("it threw or rejected: {reason}")
+    }
+}
+
+pub struct JsAnswers {
+    pub totp_sign_up: Option<Arc<TotpCallback>>,
+    pub email_sign_up: Option<Arc<CodeCallback>>,
+    pub sms_sign_up: Option<Arc<CodeCallback>>,
+    pub sign_in: Option<Arc<CodeCallback>>,
+    pub prompt: Option<Arc<PromptFunction>>,
+}
+
+impl MfaAnswers for JsAnswers {
+    fn can_set_up_totp(&self) -> bool {
+        self.totp_sign_up.is_some()
+    }
+
+    fn totp_setup(&self, shared_secret: Zeroizing<String>, username: String) -> AnswerFuture {
+        let callback = self.totp_sign_up.clone();
+        Box::pin(async move {
+            let callback = callback.ok_or_else(|| seed_core::flow::missing_totp_challenge(&username))?;
+            let details = TotpSetupDetails { shared_secret: shared_secret.to_string(), username };
+            answer_of("totpSignUpChallenge", callback.call_async_catch(details)).await
+        })
+    }
+
+    fn code(&self, request: CodeRequest, username: String) -> AnswerFuture {
+        let callback = match request {
+            CodeRequest::SignUpSms => self.sms_sign_up.clone(),
+            CodeRequest::SignUpEmail => self.email_sign_up.clone(),
+            _ => self.sign_in.clone(),
+        };
+        let prompt = self.prompt.clone();
+        Box::pin(async move {
+            if let Some(callback) = callback {
+                return answer_of(request.callback_name(), callback.call_async_catch(())).await;
+            }
+            let prompt = prompt.ok_or_else(|| SeedError::bug("no prompt to ask for a code"))?;
+            let pending = prompt
+                .call_async_catch(request.prompt(&username))
+                .await
+                .map_err(|e| prompt_failed(&e))?;
+            pending.await.map(Zeroizing::new).map_err(|e| prompt_failed(&e))
+        })
+    }
+}
+
+fn prompt_failed(error: &napi::Error) -> SeedError {
+    SeedError::user(
+        "ChallengePromptError",
+        format!("The one-time password could not be read from the terminal: {}", error.reason.trim()),
+        "Run the seed in a terminal, pipe the code to its standard input, or pass a challenge callback.",
+    )
+}
