@@ -32,6 +32,9 @@ export declare function createAndSignUpUser(newUser: AuthSignUp, prompt?: (messa
 /** Reads a sandbox secret set with `npx ampx sandbox secret set <name>`. */
 export declare function getSecret(secretName: string): Promise<string>
 
+/** Milliseconds until the next 30 s TOTP window begins. */
+export declare function millisUntilNextTotpWindow(): number
+
 export declare function sandboxAuthConfig(): Promise<SandboxAuthConfig>
 
 /**
@@ -71,6 +74,12 @@ export declare function setSessionMirror(mirror: ((session: SessionMirror | null
 
 /** Signs a user in; resolves to `true` when the sign-in finished. */
 export declare function signInUser(user: AuthUser, prompt?: (message: string) => Promise<string>): Promise<boolean>
+
+/**
+ * The current 6-digit TOTP code for a shared secret (base32, as `totpSignUpChallenge`'s
+ * `sharedSecret`). Beyond upstream's API.
+ */
+export declare function totpCode(sharedSecret: string, at?: Date | number): string
 
 /**
  * What Rust hands the glue for `totpSignUpChallenge`; the glue turns it into aws-amplify's

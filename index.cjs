@@ -10,3 +10,6 @@ exports.setSecret = async (...args) => (await esm()).setSecret(...args);
 exports.createAndSignUpUser = async (...args) => (await esm()).createAndSignUpUser(...args);
 exports.signInUser = async (...args) => (await esm()).signInUser(...args);
 exports.addToUserGroup = async (...args) => (await esm()).addToUserGroup(...args);
+exports.waitForNextTotpWindow = async (...args) => (await esm()).waitForNextTotpWindow(...args);
+// Synchronous: it cannot go through the ESM entry's dynamic import, so it loads the binding itself.
+exports.totpCode = (sharedSecret, at) => require("./binding.js").totpCode(sharedSecret, at);

@@ -121,3 +121,19 @@ export declare const signInUser: (user: AuthUser) => Promise<boolean>;
  * @throws `NoGroupsError` / `NoGroupError` (before any AWS call), `UserNotFoundError`
  */
 export declare const addToUserGroup: (user: AuthUserGroupInput, group: string) => Promise<void>;
+
+/**
+ * The current 6-digit TOTP code (RFC 6238, SHA-1, 30 s) for a shared secret, such as the
+ * `sharedSecret` that `totpSignUpChallenge` receives; or the code at `at` (a Date or epoch
+ * milliseconds). Not part of upstream's API.
+ *
+ * @throws `InvalidArgumentError` when the secret is not base32
+ */
+export declare const totpCode: (sharedSecret: string, at?: Date | number) => string;
+
+/**
+ * Resolves when the next 30-second TOTP window begins (at most 30 s), so a new code differs
+ * from the one just used: Cognito refuses the same code twice. Use it between a TOTP sign-up
+ * and the next sign-in instead of a fixed 35 s wait. Not part of upstream's API.
+ */
+export declare const waitForNextTotpWindow: () => Promise<void>;

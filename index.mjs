@@ -75,3 +75,21 @@ export async function signInUser(user) {
 export async function addToUserGroup(user, group) {
   return binding().addToUserGroup(user, group);
 }
+
+/**
+ * The current 6-digit TOTP code for a shared secret (the `sharedSecret` totpSignUpChallenge
+ * receives), or the code at `at` (a Date or epoch milliseconds). Not in upstream's API.
+ */
+export function totpCode(sharedSecret, at) {
+  return binding().totpCode(sharedSecret, at);
+}
+
+/**
+ * Resolves when the next 30-second TOTP window begins, so the next code differs from the one
+ * just used (Cognito refuses a code twice). Waits at most 30 s, not the guide's fixed 35 s.
+ * Not in upstream's API.
+ */
+export async function waitForNextTotpWindow() {
+  const wait = binding().millisUntilNextTotpWindow();
+  await new Promise((resolve) => setTimeout(resolve, wait));
+}

@@ -77,7 +77,7 @@ async fn answer_of(callback: &str, call: impl std::future::Future<Output = Resul
 /// The text of a JS failure: a wrong shape comes back as napi's conversion message.
 fn describe(error: &napi::Error) -> String {
     let reason = error.reason.trim();
-    if reason.contains("Missing field") || reason.contains("Failed to convert") {
+    if reason.contains("Missing field") || reason.contains("Failed to convert") || reason.contains("none of these types") {
         format!("it must resolve to {{ challengeResponse: string }} ({reason})")
     } else if reason.is_empty() {
         "it threw or rejected".to_owned()

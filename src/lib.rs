@@ -230,3 +230,31 @@ pub fn add_to_user_group<'env>(env: &'env Env, user: Unknown<'env>, group: Unkno
     let group = input::string(group, F, "group");
     promise(env, async move { auth::add_to_user_group(&username?, &group?).await })
 }
+
+/// The current 6-digit TOTP code for a shared secret (base32, as `totpSignUpChallenge`'s
+/// `sharedSecret`). Beyond upstream's API.
+#[napi(ts_args_type = "sharedSecret: string, at?: Date | number")]
+pub fn totp_code(env: &Env, shared_secret: Unknown, at: Option<Either<f64, Date>>) -> Result<String> {
+    let millis = match at {
+        None => Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as f64)
+            .unwrap_or(0.0)),
+        Some(Either::A(millis)) => Ok(millis),
+        Some(Either::B(date)) => date.value_of(),
+    }?;
+    let code = input::string(shared_secret, "totpCode", "sharedSecret").and_then(|secret| {
+        if !millis.is_finite() || millis < 0.0 {
+            return Err(SeedError::invalid_argument("totpCode: at must be a time after 1970."));
+        }
+        seed_core::totp::totp_code(&secret, (millis / 1000.0) as u64)
+    });
+    code.map_err(|error| errors::to_js_error(env, error))
+}
+
+/// Milliseconds until the next 30 s TOTP window begins.
+#[napi]
+pub fn millis_until_next_totp_window() -> f64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    seed_core::totp::millis_until_next_window(now) as f64
+}

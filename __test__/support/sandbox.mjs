@@ -167,7 +167,8 @@ export async function userPoolInspector(endpoint, userPoolId) {
       const users = [];
       for (const u of out.Users) {
         const attributes = Object.fromEntries(u.Attributes.filter((a) => a.Name !== "sub").map((a) => [a.Name, a.Value]));
-        users.push({ email: attributes.email, status: u.UserStatus, enabled: u.Enabled, attributes, groups: await this.groups(u.Username) });
+        const { mfa, preferredMfa } = await this.user(u.Username);
+        users.push({ email: attributes.email, status: u.UserStatus, enabled: u.Enabled, attributes, groups: await this.groups(u.Username), mfa, preferredMfa });
       }
       return users.sort((a, b) => a.email.localeCompare(b.email));
     },

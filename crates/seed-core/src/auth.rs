@@ -213,9 +213,10 @@ async fn create_user_signed_in(user: &NewUser) -> SeedResult<()> {
         mfa,
     };
     let outcome = sign_in(&cognito, config.pool_name(), &plan).await.map_err(|failure| match failure {
-        // Our own checks (MFA preference, callbacks) keep their names; the user exists, though.
-        SignInFailure::Seed(error) if error.cause.is_none() && error.classification == crate::Classification::Error => error,
-        failure => sign_up_cut_off(&user.username, sign_in_failure(failure)),
+        // Cognito could not be reached or failed: the user exists but may have no password yet.
+        SignInFailure::Aws(cause) if is_transport_failure(&cause) => sign_up_cut_off(&user.username, SeedError::aws(cause)),
+        // Answers Cognito gave (a wrong TOTP code...) and our own checks keep their names.
+        failure => sign_in_failure(failure),
     })?;
     match outcome {
         SignInOutcome::Done { tokens, username, enrolled } => {
@@ -248,12 +249,20 @@ fn admin_create_error(username: &str, cause: AwsCause) -> SeedError {
     }
 }
 
-/// The user exists now but its password was never set: say so, whatever broke.
+/// Failures of the connection or of the service itself, as opposed to Cognito's answers.
+fn is_transport_failure(cause: &AwsCause) -> bool {
+    matches!(
+        cause.name.as_str(),
+        "NetworkError" | "TimeoutError" | "UnknownError" | "InternalErrorException" | "InternalError" | "ServiceUnavailable"
+    )
+}
+
+/// The user exists now but its sign-up did not finish (maybe before its password was set).
 fn sign_up_cut_off(username: &str, error: SeedError) -> SeedError {
     SeedError {
         name: "UserSignUpIncompleteError".into(),
         message: format!(
-            "{username} was created, but its sign-up stopped before its password was set: [{}] {}",
+            "{username} was created, but its sign-up stopped before it finished: [{}] {}",
             error.name, error.message
         ),
         resolution: Some(incomplete_resolution(username)),

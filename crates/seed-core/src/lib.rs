@@ -12,5 +12,6 @@ pub mod flow;
 pub mod secrets;
 pub mod session;
 pub mod srp;
+pub mod totp;
 
 pub use error::{AwsCause, Classification, SeedError, SeedResult};

@@ -1,0 +1,174 @@
+// Install footprint: build the release addon, `npm pack` this package, and install it and the
+// real upstream @aws-amplify/seed@1.1.4 into fresh temp apps that already hold the baseline
+// (aws-amplify@6.14.4 + tsx), measuring what each adds on disk, in packages and in time.
+import { createHash } from "node:crypto";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+import { installedPackages, mustRun, runCommand, treeBytes } from "./util.mjs";
+
+export const BASELINE = { "aws-amplify": "6.14.4", tsx: "4.23.15" };
+export const UPSTREAM = { "@aws-amplify/seed": "1.1.4" };
+const NPM_INSTALL = ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"];
+
+/**
+ * The environment for nested npm commands: `npm run bench` exports npm_config_local_prefix and
+ * friends, which would make a nested `npm install` act on this repo instead of the temp app.
+ */
+export function cleanNpmEnv(extra = {}) {
+  const keep = new Set(["npm_config_cache", "npm_config_registry", "npm_config_userconfig", "npm_config_globalconfig"]);
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^npm_/i.test(key) && !keep.has(key.toLowerCase())) continue;
+    if (key === "INIT_CWD") continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+function sha256File(file) {
+  return createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+}
+
+/** sha256 of one member of a .tgz, streamed through `tar -xzO`. */
+function sha256InTarball(tgz, member) {
+  return new Promise((resolve, reject) => {
+    const hash = createHash("sha256");
+    const tar = spawn("tar", ["-xzOf", tgz, member], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    tar.stdout.on("data", (d) => hash.update(d));
+    tar.stderr.on("data", (d) => (stderr += d));
+    tar.on("error", reject);
+    tar.on("close", (code) => (code === 0 ? resolve(hash.digest("hex")) : reject(new Error(`tar ${member}: ${stderr}`))));
+  });
+}
+
+/** The newest `release/lib<crate>.so` cargo produced under target/. */
+function releaseArtifact(repoRoot) {
+  const candidates = [];
+  const targetDir = path.join(repoRoot, "target");
+  const visit = (dir, depth) => {
+    if (depth > 2) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const sub = path.join(dir, entry.name);
+      if (entry.name === "release") {
+        const so = path.join(sub, "libamplify_seed_native.so");
+        if (fs.existsSync(so)) candidates.push({ so, mtime: fs.statSync(so).mtimeMs });
+      } else visit(sub, depth + 1);
+    }
+  };
+  if (fs.existsSync(targetDir)) visit(targetDir, 0);
+  candidates.sort((a, b) => b.mtime - a.mtime);
+  return candidates[0]?.so ?? null;
+}
+
+/**
+ * `npm run build` (release, incremental), then `npm pack` into `destDir`. Checks that the
+ * tarball holds the .node file and that it is the release build just made (other engineers may
+ * rebuild the debug addon at the same path at any time).
+ */
+export async function buildAndPack(repoRoot, destDir, log) {
+  const build = await mustRun("npm", ["run", "build"], { cwd: repoRoot, env: cleanNpmEnv(), timeoutMs: 60 * 60_000 });
+  const artifact = releaseArtifact(repoRoot);
+  const artifactHash = artifact ? sha256File(artifact) : null;
+  log(`release build: ${(build.ms / 1000).toFixed(1)} s${artifact ? ` (${path.relative(repoRoot, artifact)}, ${(fs.statSync(artifact).size / 1e6).toFixed(1)} MB)` : ""}`);
+
+  fs.mkdirSync(destDir, { recursive: true });
+  const pack = await mustRun("npm", ["pack", "--json", "--pack-destination", destDir], { cwd: repoRoot, env: cleanNpmEnv() });
+  const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf("[")));
+  const nodeFiles = info.files.filter((f) => f.path.endsWith(".node"));
+  if (nodeFiles.length === 0) throw new Error(`npm pack left out the native addon: ${info.files.map((f) => f.path).join(", ")}`);
+  const tarball = path.join(destDir, info.filename);
+  const nodeHash = await sha256InTarball(tarball, `package/${nodeFiles[0].path}`);
+  if (artifactHash && nodeHash !== artifactHash) {
+    throw new Error(`the packed ${nodeFiles[0].path} is not the release build just made (another build replaced it?); run the bench again`);
+  }
+  return {
+    buildMs: build.ms,
+    tarball,
+    tarballBytes: info.size,
+    unpackedBytes: info.unpackedSize,
+    files: info.files.map((f) => ({ path: f.path, size: f.size })),
+    nodeFile: nodeFiles[0].path,
+    nodeBytes: nodeFiles[0].size,
+    nodeSha256: nodeHash,
+    releaseArtifactMatches: artifactHash ? true : null,
+  };
+}
+
+async function writeJson(file, value) {
+  await fs.promises.writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Sizes and package count of an app's node_modules. */
+async function footprint(appDir) {
+  const bytes = await treeBytes(path.join(appDir, "node_modules"));
+  const packages = installedPackages(appDir);
+  return { bytesOnDisk: bytes.disk, apparentBytes: bytes.apparent, packages: packages.folders, distinctPackages: packages.distinct };
+}
+
+/** A bare app with the baseline (aws-amplify + tsx), installed from the registry. */
+export async function installBaseline(appDir) {
+  fs.rmSync(appDir, { recursive: true, force: true });
+  fs.mkdirSync(appDir, { recursive: true });
+  await writeJson(path.join(appDir, "package.json"), { name: "bench-app", private: true, dependencies: BASELINE });
+  const result = await mustRun("npm", NPM_INSTALL, { cwd: appDir, env: cleanNpmEnv(), timeoutMs: 30 * 60_000 });
+  return { installMs: result.ms, ...(await footprint(appDir)) };
+}
+
+/**
+ * Copies the baseline app to `appDir` and installs `@aws-amplify/seed` at `spec` on top, as a
+ * user would (`npm install`): the time of that install, and what it added over the baseline.
+ */
+export async function installOnTop(baselineDir, baseline, appDir, spec) {
+  fs.rmSync(appDir, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(appDir), { recursive: true });
+  await mustRun("cp", ["-a", baselineDir, appDir]);
+  const pkgFile = path.join(appDir, "package.json");
+  const pkg = JSON.parse(fs.readFileSync(pkgFile, "utf8"));
+  pkg.dependencies = { ...pkg.dependencies, "@aws-amplify/seed": spec };
+  await writeJson(pkgFile, pkg);
+  const result = await mustRun("npm", NPM_INSTALL, { cwd: appDir, env: cleanNpmEnv(), timeoutMs: 30 * 60_000 });
+  const after = await footprint(appDir);
+  return {
+    spec,
+    installMs: result.ms,
+    ...after,
+    addedBytesOnDisk: after.bytesOnDisk - baseline.bytesOnDisk,
+    addedApparentBytes: after.apparentBytes - baseline.apparentBytes,
+    addedPackages: after.packages - baseline.packages,
+    addedDistinctPackages: after.distinctPackages - baseline.distinctPackages,
+  };
+}
+
+/** Whether npm's cache already holds the tarballs of the top-level packages. */
+export async function npmCacheWarm(specs) {
+  const result = await runCommand("npm", ["cache", "ls", ...specs], { env: cleanNpmEnv(), timeoutMs: 120_000 });
+  return specs.map((spec) => {
+    const at = spec.lastIndexOf("@");
+    const name = spec.slice(0, at);
+    const version = spec.slice(at + 1);
+    const tarballName = `${name.split("/").pop()}-${version}.tgz`;
+    return { spec, cached: result.stdout.includes(`/${tarballName}`) };
+  });
+}
+
+const META = "bench-install.json";
+
+/** Reads a cached install's recorded figures when it was made for the same key. */
+export function readCachedInstall(appDir, key) {
+  try {
+    const meta = JSON.parse(fs.readFileSync(path.join(appDir, META), "utf8"));
+    if (meta.key !== key) return null;
+    if (!fs.existsSync(path.join(appDir, "node_modules", ".package-lock.json"))) return null;
+    return meta;
+  } catch {
+    return null;
+  }
+}
+
+export async function writeCachedInstall(appDir, key, figures) {
+  await writeJson(path.join(appDir, META), { key, measuredAt: new Date().toISOString(), figures });
+}

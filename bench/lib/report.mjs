@@ -1,0 +1,154 @@
+// Turns the measurements into the rows of the comparison (ours, upstream, ratio, target, met?),
+// the printed table, and a dependency-free SVG chart.
+import { fmtMB, fmtMs } from "./util.mjs";
+
+const fmtCount = (v) => (v == null ? "-" : Number.isInteger(v) ? String(v) : v.toFixed(2));
+const fmtS = (ms) => (ms == null ? "-" : `${(ms / 1000).toFixed(1)} s`);
+const FORMAT = { ms: fmtMs, bytes: fmtMB, count: fmtCount, s: fmtS };
+
+/**
+ * One comparison row. `ours`/`upstream`: the headline value (a median where there is a
+ * distribution), `spread`: {ours, upstream} as [low, high] (p10..p90), `target`: {max, text}.
+ */
+function row(id, label, unit, ours, upstream, { spread, target, note } = {}) {
+  const ratio = ours > 0 && upstream != null ? upstream / ours : null;
+  const met = target ? (ours == null ? false : ours <= target.max) : null;
+  return { id, label, unit, ours, upstream, ratio, spread: spread ?? null, target: target ?? null, met, note: note ?? null };
+}
+
+const med = (s) => s?.median ?? null;
+const band = (s) => (s ? [s.p10, s.p90] : null);
+
+/** The comparison rows from the collected results. */
+export function buildRows(r) {
+  const rows = [];
+  const { install, imports, seeding, floor } = r;
+  if (install) {
+    const cached = install.fromCache ? ` (cached install, measured ${install.fromCache.slice(0, 10)})` : "";
+    rows.push(row("install.bytes", "install: added on disk", "bytes", install.ours.addedBytesOnDisk, install.upstream.addedBytesOnDisk,
+      { target: { max: 15e6, text: "<= 15 MB" } }));
+    rows.push(row("install.packages", "install: packages added", "count", install.ours.addedPackages, install.upstream.addedPackages,
+      { target: { max: 2, text: "<= 2" } }));
+    rows.push(row("install.time", `install: npm install time${cached}`, "s", install.ours.installMs, install.upstream.installMs,
+      { note: "one run each, npm cache " + (install.cacheWarm ? "warm" : "cold") }));
+  }
+  if (imports) {
+    const o = imports.ours;
+    const u = imports.upstream;
+    rows.push(row("import.time", "import time", "ms", med(o.importMs), med(u.importMs),
+      { spread: { ours: band(o.importMs), upstream: band(u.importMs) }, target: { max: 30, text: "<= 30 ms" } }));
+    rows.push(row("import.rss", "RSS added by import", "bytes", med(o.rssDelta), med(u.rssDelta),
+      { spread: { ours: band(o.rssDelta), upstream: band(u.rssDelta) }, target: { max: 15e6, text: "<= +15 MB" } }));
+    if (o.importPlusNativeMs) {
+      rows.push(row("import.withNative", "import + native binary load", "ms", med(o.importPlusNativeMs), med(u.importMs),
+        { spread: { ours: band(o.importPlusNativeMs), upstream: band(u.importMs) }, note: "ours loads the .node on its first call; upstream column: plain import" }));
+      rows.push(row("import.rssWithNative", "RSS added by import + native load", "bytes", med(o.rssDeltaWithNative), med(u.rssDelta),
+        { spread: { ours: band(o.rssDeltaWithNative), upstream: band(u.rssDelta) } }));
+    }
+  }
+  if (seeding) {
+    const o = seeding.ours;
+    const u = seeding.upstream;
+    rows.push(row("create.perUser", "create + addToUserGroup, per user", "ms", med(o.create.ms), med(u.create.ms),
+      { spread: { ours: band(o.create.ms), upstream: band(u.create.ms) }, target: { max: 30, text: "<= 30 ms" } }));
+    rows.push(row("signin.perUser", "signInUser, per user", "ms", med(o.signin.ms), med(u.signin.ms),
+      { spread: { ours: band(o.signin.ms), upstream: band(u.signin.ms) }, target: { max: 15, text: "<= 15 ms" } }));
+    rows.push(row("signin.cpu", "client CPU per sign-in (SRP)", "ms", med(o.signin.cpuMs), med(u.signin.cpuMs),
+      { spread: { ours: band(o.signin.cpuMs), upstream: band(u.signin.cpuMs) } }));
+    rows.push(row("create.cpu", "client CPU per create + group", "ms", med(o.create.cpuMs), med(u.create.cpuMs),
+      { spread: { ours: band(o.create.cpuMs), upstream: band(u.create.cpuMs) } }));
+    rows.push(row("calls.create", "AWS calls per user, create + group", "count", o.calls.create.perUser, u.calls.create.perUser,
+      { target: { max: u.calls.create.perUser, text: "<= upstream" } }));
+    rows.push(row("calls.signin", "AWS calls per sign-in", "count", o.calls.signin.perUser, u.calls.signin.perUser,
+      { target: { max: u.calls.signin.perUser, text: "<= upstream" } }));
+  }
+  if (floor?.proxied) {
+    const o = floor.proxied.ours;
+    const u = floor.proxied.upstream;
+    rows.push(row("floor.create", "emulator time per user, create + group", "ms", o.create.perUserMs, u.create.perUserMs,
+      { note: "floor: sum of the emulator's service times for the calls made" }));
+    rows.push(row("floor.signin", "emulator time per sign-in", "ms", o.signin.perUserMs, u.signin.perUserMs,
+      { note: "floor: sum of the emulator's service times for the calls made" }));
+  }
+  return rows;
+}
+
+function cell(rowData, which) {
+  const fmt = FORMAT[rowData.unit];
+  const value = rowData[which];
+  if (value == null) return "-";
+  const s = rowData.spread?.[which];
+  return s ? `${fmt(value)} (${fmt(s[0])}-${fmt(s[1])})` : fmt(value);
+}
+
+/** The comparison as a plain-text table. */
+export function formatTable(rows) {
+  const header = ["metric", "ours", "upstream", "upstream/ours", "target", "met?"];
+  const lines = rows.map((r) => [
+    r.label,
+    cell(r, "ours"),
+    cell(r, "upstream"),
+    r.ratio == null ? "-" : r.ratio >= 10 ? `${r.ratio.toFixed(0)}x` : `${r.ratio.toFixed(2)}x`,
+    r.target?.text ?? "",
+    r.met == null ? "" : r.met ? "yes" : "NO",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmtLine = (l) => l.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [fmtLine(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(fmtLine)].join("\n");
+}
+
+const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/**
+ * Hand-written SVG: one row per metric, ours as a share of upstream on a log axis (upstream
+ * = 100%), the real values written beside the bars, the target as a dashed red tick.
+ */
+export function renderSvg(rows, { title, subtitle }) {
+  const plotted = rows.filter((r) => r.ours > 0 && r.upstream > 0);
+  const left = 330;
+  const plotWidth = 470;
+  const right = 300;
+  const rowHeight = 46;
+  const top = 92;
+  const width = left + plotWidth + right;
+  const height = top + plotted.length * rowHeight + 56;
+  const minExp = -4; // 0.01 %
+  const maxExp = 1; // 1000 %
+  const x = (fraction) => {
+    const e = Math.min(maxExp, Math.max(minExp, Math.log10(fraction)));
+    return left + ((e - minExp) / (maxExp - minExp)) * plotWidth;
+  };
+  const out = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
+  out.push(`<rect width="100%" height="100%" fill="#ffffff"/>`);
+  out.push(`<text x="16" y="26" font-size="17" font-weight="bold">${esc(title)}</text>`);
+  out.push(`<text x="16" y="46" fill="#555">${esc(subtitle)}</text>`);
+  out.push(`<rect x="16" y="58" width="12" height="12" fill="#2b7bba"/><text x="34" y="69">ours (amplify-seed-native)</text>`);
+  out.push(`<rect x="210" y="58" width="12" height="12" fill="#c9c9c9"/><text x="228" y="69">upstream @aws-amplify/seed@1.1.4 (= 100%)</text>`);
+  out.push(`<line x1="500" y1="64" x2="518" y2="64" stroke="#d62728" stroke-width="2" stroke-dasharray="4,2"/><text x="524" y="69">target</text>`);
+  out.push(`<text x="${left + plotWidth / 2}" y="86" text-anchor="middle" fill="#555">ours as a share of upstream (log scale; shorter is better)</text>`);
+  for (let e = minExp; e <= maxExp; e += 1) {
+    const gx = x(10 ** e);
+    out.push(`<line x1="${gx}" y1="${top - 4}" x2="${gx}" y2="${top + plotted.length * rowHeight}" stroke="${e === 0 ? "#888" : "#e3e3e3"}"/>`);
+    const pct = 10 ** (e + 2);
+    out.push(`<text x="${gx}" y="${top + plotted.length * rowHeight + 16}" text-anchor="middle" fill="#555">${pct >= 1 ? pct.toFixed(0) : pct.toFixed(2)}%</text>`);
+  }
+  plotted.forEach((r, i) => {
+    const y = top + i * rowHeight;
+    const fmt = FORMAT[r.unit];
+    out.push(`<text x="${left - 10}" y="${y + 19}" text-anchor="end">${esc(r.label)}</text>`);
+    const x0 = x(10 ** minExp);
+    out.push(`<rect x="${x0}" y="${y + 6}" width="${x(1) - x0}" height="14" fill="#c9c9c9"/>`);
+    out.push(`<rect x="${x0}" y="${y + 22}" width="${Math.max(1, x(r.ours / r.upstream) - x0)}" height="14" fill="#2b7bba"/>`);
+    if (r.target && r.target.max > 0) {
+      const tx = x(r.target.max / r.upstream);
+      out.push(`<line x1="${tx}" y1="${y + 2}" x2="${tx}" y2="${y + 40}" stroke="#d62728" stroke-width="2" stroke-dasharray="4,2"/>`);
+    }
+    const ratio = r.ratio >= 10 ? `${r.ratio.toFixed(0)}x` : `${r.ratio.toFixed(2)}x`;
+    const verdict = r.met == null ? "" : r.met ? " - target met" : " - target MISSED";
+    out.push(`<text x="${left + plotWidth + 10}" y="${y + 18}" fill="#555">upstream ${esc(fmt(r.upstream))}</text>`);
+    out.push(`<text x="${left + plotWidth + 10}" y="${y + 34}" fill="${r.met === false ? "#d62728" : "#1f4e79"}">ours ${esc(fmt(r.ours))} (upstream/ours ${ratio})${esc(verdict)}</text>`);
+  });
+  out.push(`</svg>`);
+  return `${out.join("\n")}\n`;
+}

@@ -1,0 +1,317 @@
+#!/usr/bin/env node
+// Side-by-side benchmark of this package (ours) against the real upstream
+// @aws-amplify/seed@1.1.4 + aws-amplify@6.14.4, on one local emulator, in one run.
+// See bench/README.md for what each figure means.
+//
+//   node bench/run.mjs [--users N] [--imports K] [--quick] [--out DIR]
+//                      [--reuse-installs | --fresh-installs] [--floor-users M] [--keep]
+//
+// Never a timed test: it exits non-zero only when something fails to run, not on a missed target.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { startEmulator } from "../emulator/emulator.mjs";
+import { emulatorEnv, provisionSandbox } from "../__test__/support/sandbox.mjs";
+import { measureFloor } from "./lib/floor.mjs";
+import {
+  BASELINE, UPSTREAM, buildAndPack, cleanNpmEnv, installBaseline, installOnTop, npmCacheWarm, readCachedInstall,
+  writeCachedInstall,
+} from "./lib/install.mjs";
+import { buildRows, formatTable, renderSvg } from "./lib/report.mjs";
+import { startTimingProxy } from "./lib/timing-proxy.mjs";
+import { fmtMs, lastJsonLine, mustRun, runCommand, summary } from "./lib/util.mjs";
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.dirname(BENCH_DIR);
+const PRELOAD = path.join(REPO, "__test__", "support", "aws-fetch-preload.mjs");
+const PASSWORD = "Bench-Passw0rd!";
+const GROUP = "admin";
+const FLAVORS = ["ours", "upstream"];
+
+function parseArgs(argv) {
+  const options = { quick: false, out: path.join(BENCH_DIR, "out"), keep: false, reuse: null };
+  const explicit = {};
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    const positiveInt = () => {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${arg} needs a positive integer`);
+      return n;
+    };
+    if (arg === "--users") explicit.users = positiveInt();
+    else if (arg === "--imports") explicit.imports = positiveInt();
+    else if (arg === "--floor-users") explicit.floorUsers = positiveInt();
+    else if (arg === "--quick") options.quick = true;
+    else if (arg === "--out") options.out = path.resolve(value());
+    else if (arg === "--keep") options.keep = true;
+    else if (arg === "--reuse-installs") options.reuse = true;
+    else if (arg === "--fresh-installs") options.reuse = false;
+    else if (arg === "--help" || arg === "-h") {
+      console.log(fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 9).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg} (see --help)`);
+  }
+  options.users = explicit.users ?? (options.quick ? 3 : 50);
+  options.imports = explicit.imports ?? (options.quick ? 3 : 15);
+  options.floorUsers = explicit.floorUsers ?? Math.min(options.users, 10);
+  options.reuse ??= options.quick; // --quick reuses cached baseline/upstream installs when present
+  return options;
+}
+
+const log = (message) => console.error(`[bench] ${message}`);
+
+/** Times each step of the bench itself. */
+const benchTimings = {};
+async function step(name, fn) {
+  const started = performance.now();
+  log(`${name} ...`);
+  try {
+    return await fn();
+  } finally {
+    benchTimings[name] = Math.round(performance.now() - started);
+    log(`${name}: ${(benchTimings[name] / 1000).toFixed(1)} s`);
+  }
+}
+
+/** Environment of a child that plays a seed script of `app` (flavor) against `endpoint`. */
+function childEnv(app, endpoint, extra = {}) {
+  const env = cleanNpmEnv({
+    ...emulatorEnv(endpoint, app.identifier),
+    // Upstream reads npm's user agent at import time, as `npx ampx` provides it.
+    npm_config_user_agent: "npm/11.0.0 node/v20.0.0 linux x64 workspaces/false",
+    ...extra,
+  });
+  for (const name of ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "NODE_OPTIONS"]) if (!(name in extra)) delete env[name];
+  return env;
+}
+
+async function measureImports(apps, endpoint, count) {
+  const raw = { ours: [], upstream: [] };
+  // One discarded round first (file cache), then `count` rounds, flavors interleaved.
+  for (let round = -1; round < count; round += 1) {
+    for (const flavor of FLAVORS) {
+      const app = apps[flavor];
+      const args = ["bench-import.mjs", ...(flavor === "ours" ? ["--load-native"] : [])];
+      const result = await mustRun(process.execPath, args, { cwd: app.dir, env: childEnv(app, endpoint), timeoutMs: 120_000 });
+      if (round >= 0) raw[flavor].push(lastJsonLine(result.stdout));
+    }
+  }
+  const summarize = (list) => {
+    const s = {
+      importMs: summary(list.map((x) => x.importMs)),
+      rssBefore: summary(list.map((x) => x.rssBefore)),
+      rssAfter: summary(list.map((x) => x.rssAfter)),
+      rssDelta: summary(list.map((x) => x.rssDelta)),
+    };
+    if (list[0]?.loadNativeMs !== undefined) {
+      s.loadNativeMs = summary(list.map((x) => x.loadNativeMs));
+      s.importPlusNativeMs = summary(list.map((x) => x.importMs + x.loadNativeMs));
+      s.rssDeltaWithNative = summary(list.map((x) => x.rssDeltaWithNative));
+    }
+    return s;
+  };
+  return { ours: summarize(raw.ours), upstream: summarize(raw.upstream), raw };
+}
+
+/** Runs the seeding child of one flavor; returns its raw result. */
+async function runSeedChild(app, { endpoint, counterEndpoint, markEndpoint, users, prefix }) {
+  const config = { users, prefix, password: PASSWORD, group: GROUP, counterEndpoint, markEndpoint };
+  const env = childEnv(app, endpoint, {
+    SEED_TEST_AWS_ENDPOINT: endpoint,
+    NODE_OPTIONS: `--import=${PRELOAD}`,
+    BENCH_SEED_CONFIG: JSON.stringify(config),
+  });
+  const result = await runCommand(process.execPath, ["bench-seed.mjs"], { cwd: app.dir, env, timeoutMs: 30 * 60_000 });
+  if (result.code !== 0) throw new Error(`${app.flavor} seeding child exited ${result.code}:\n${result.stderr.slice(-4000)}`);
+  return lastJsonLine(result.stdout);
+}
+
+function callsPerUser(snapshot, users) {
+  const byOp = Object.fromEntries(Object.entries(snapshot.counts).map(([op, n]) => [op, n / users]));
+  return { total: snapshot.total, perUser: snapshot.total / users, byOp, signed: snapshot.signed };
+}
+
+function summarizeSeeding(raw, users) {
+  return {
+    importMs: raw.importMs,
+    warmup: raw.warmup,
+    create: { ms: summary(raw.create.ms), cpuMs: summary(raw.create.cpuMs), totalMs: raw.create.totalMs },
+    signin: { ms: summary(raw.signin.ms), cpuMs: summary(raw.signin.cpuMs), totalMs: raw.signin.totalMs },
+    calls: { create: callsPerUser(raw.counts.create, users), signin: callsPerUser(raw.counts.signin, users) },
+    raw: { create: raw.create, signin: raw.signin },
+  };
+}
+
+/** The proxied run's emulator service time per phase, per user and by operation. */
+function summarizeProxied(samples, raw, users) {
+  const out = {};
+  for (const phase of ["create", "signin"]) {
+    const mine = samples.filter((s) => s.phase === phase);
+    const byOp = {};
+    for (const s of mine) (byOp[s.op] ??= []).push(s.ms);
+    const totalMs = mine.reduce((a, s) => a + s.ms, 0);
+    const wallMs = raw[phase].ms.reduce((a, b) => a + b, 0);
+    out[phase] = {
+      users,
+      perUserMs: totalMs / users,
+      callsPerUser: mine.length / users,
+      wallPerUserMs: wallMs / users,
+      clientPerUserMs: (wallMs - totalMs) / users,
+      byOp: Object.fromEntries(Object.entries(byOp).map(([op, list]) => [op, { perUser: list.length / users, ...summary(list) }])),
+    };
+  }
+  return out;
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const startedAt = new Date();
+  const started = performance.now();
+  const workRoot = path.join(os.tmpdir(), "amplify-seed-bench");
+  fs.mkdirSync(workRoot, { recursive: true });
+  const runDir = fs.mkdtempSync(path.join(workRoot, "run-"));
+  const cacheDir = path.join(workRoot, "cache");
+  log(`users=${options.users} imports=${options.imports} floor-users=${options.floorUsers} quick=${options.quick} work dir ${runDir}`);
+
+  const npmVersion = (await mustRun("npm", ["--version"], { env: cleanNpmEnv() })).stdout.trim();
+  const results = {
+    meta: {
+      startedAt: startedAt.toISOString(),
+      options: { users: options.users, imports: options.imports, floorUsers: options.floorUsers, quick: options.quick, reuseInstalls: options.reuse },
+      host: { platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version, npm: npmVersion },
+      baseline: BASELINE,
+      upstream: { ...UPSTREAM, "aws-amplify": BASELINE["aws-amplify"] },
+    },
+  };
+
+  let emulator;
+  try {
+    // --- package and installs ------------------------------------------------------------
+    results.package = await step("build release + npm pack", () => buildAndPack(REPO, path.join(runDir, "pack"), log));
+    log(`tarball ${path.basename(results.package.tarball)}: ${(results.package.tarballBytes / 1e6).toFixed(1)} MB packed, .node ${(results.package.nodeBytes / 1e6).toFixed(1)} MB`);
+
+    const topSpecs = [...Object.entries(BASELINE), ...Object.entries(UPSTREAM)].map(([n, v]) => `${n}@${v}`);
+    const cacheState = await npmCacheWarm(topSpecs);
+    const cacheWarm = cacheState.every((c) => c.cached);
+    const key = `${topSpecs.join(",")}|node ${process.version}|npm ${npmVersion}`;
+    const baseDir = path.join(cacheDir, "baseline");
+    const upstreamDir = path.join(cacheDir, "upstream");
+    const cachedBase = options.reuse ? readCachedInstall(baseDir, key) : null;
+    const cachedUpstream = options.reuse ? readCachedInstall(upstreamDir, key) : null;
+    const install = { cacheWarm, npmCache: cacheState, fromCache: null };
+    if (cachedBase && cachedUpstream) {
+      log(`reusing the baseline and upstream installs cached in ${cacheDir} (measured ${cachedUpstream.measuredAt}); --fresh-installs to redo them`);
+      install.baseline = cachedBase.figures;
+      install.upstream = cachedUpstream.figures;
+      install.fromCache = cachedUpstream.measuredAt;
+      install.cacheWarm = cachedUpstream.figures.cacheWarm ?? cacheWarm;
+    } else {
+      fs.rmSync(path.join(upstreamDir, "bench-install.json"), { force: true });
+      install.baseline = await step("install baseline (aws-amplify + tsx)", () => installBaseline(baseDir));
+      await writeCachedInstall(baseDir, key, install.baseline);
+      install.upstream = await step("install upstream @aws-amplify/seed@1.1.4 on top", () =>
+        installOnTop(baseDir, install.baseline, upstreamDir, UPSTREAM["@aws-amplify/seed"]));
+      await writeCachedInstall(upstreamDir, key, { ...install.upstream, cacheWarm });
+    }
+    const oursDir = path.join(runDir, "ours");
+    install.ours = await step("install ours (packed tarball) on top", () =>
+      installOnTop(baseDir, install.baseline, oursDir, `file:${results.package.tarball}`));
+    results.install = install;
+    log(`npm cache before installing: ${cacheState.map((c) => `${c.spec} ${c.cached ? "cached" : "not cached"}`).join(", ")}`);
+
+    // --- emulator and sandboxes ------------------------------------------------------------
+    const apps = {
+      ours: { flavor: "ours", dir: oursDir, identifier: { namespace: "benchours", name: "bench", type: "sandbox" } },
+      upstream: { flavor: "upstream", dir: upstreamDir, identifier: { namespace: "benchupstream", name: "bench", type: "sandbox" } },
+    };
+    await step("start emulator + provision two sandboxes", async () => {
+      emulator = await startEmulator();
+      for (const flavor of FLAVORS) {
+        const app = apps[flavor];
+        app.sandbox = await provisionSandbox(emulator.endpoint, app.identifier, { appDir: app.dir, groups: [GROUP] });
+        fs.copyFileSync(path.join(BENCH_DIR, "lib", "import-child.mjs"), path.join(app.dir, "bench-import.mjs"));
+        fs.copyFileSync(path.join(BENCH_DIR, "lib", "seed-child.mjs"), path.join(app.dir, "bench-seed.mjs"));
+      }
+    });
+
+    // --- import ------------------------------------------------------------------------------
+    results.imports = await step(`import x${options.imports} fresh processes per flavor`, () =>
+      measureImports(apps, emulator.endpoint, options.imports));
+
+    // --- seeding, straight to the emulator -----------------------------------------------------
+    results.seeding = {};
+    for (const flavor of FLAVORS) {
+      const raw = await step(`seed ${options.users} users (${flavor})`, () =>
+        runSeedChild(apps[flavor], { endpoint: emulator.endpoint, counterEndpoint: emulator.endpoint, users: options.users, prefix: "u" }));
+      results.seeding[flavor] = summarizeSeeding(raw, options.users);
+    }
+
+    // --- floor ---------------------------------------------------------------------------------
+    results.floor = await step("floor: raw Cognito round trips", () => measureFloor(emulator.endpoint, {
+      clientId: apps.ours.sandbox.clientId,
+      existingUsername: "uwarmup@bench.example.com",
+      count: Math.max(30, options.users),
+    }));
+    results.floor.proxied = {};
+    for (const flavor of FLAVORS) {
+      const proxy = await startTimingProxy(emulator.endpoint);
+      try {
+        const raw = await step(`floor: ${options.floorUsers} users through the timing proxy (${flavor})`, () =>
+          runSeedChild(apps[flavor], { endpoint: proxy.endpoint, markEndpoint: proxy.endpoint, users: options.floorUsers, prefix: "p" }));
+        results.floor.proxied[flavor] = summarizeProxied(proxy.samples, raw, options.floorUsers);
+      } finally {
+        await proxy.stop();
+      }
+    }
+  } finally {
+    if (emulator) await emulator.stop();
+    if (!options.keep) fs.rmSync(runDir, { recursive: true, force: true });
+    else log(`kept ${runDir}`);
+  }
+
+  results.bench = { stepsMs: benchTimings, totalMs: Math.round(performance.now() - started) };
+  results.rows = buildRows(results);
+
+  fs.mkdirSync(options.out, { recursive: true });
+  fs.writeFileSync(path.join(options.out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  const subtitle = `${results.meta.host.cpus} cores, ${results.meta.host.cpuModel ?? ""}, node ${process.version}; ` +
+    `N=${options.users} users, K=${options.imports} imports; medians; emulator (moto) on loopback`;
+  fs.writeFileSync(path.join(options.out, "chart.svg"), renderSvg(results.rows, { title: "amplify-seed-native vs @aws-amplify/seed@1.1.4", subtitle }));
+
+  console.log(formatTable(results.rows));
+  console.log("");
+  console.log(explainFloor(results));
+  console.log("");
+  console.log(`install times: one run each; npm cache ${results.install.cacheWarm ? "warm" : "cold"} before installing` +
+    (results.install.fromCache ? `; baseline/upstream reused from the install cache (measured ${results.install.fromCache})` : "") + ".");
+  console.log(`bench steps: ${Object.entries(benchTimings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join("; ")}; total ${(results.bench.totalMs / 1000).toFixed(1)} s`);
+  console.log(`wrote ${path.join(options.out, "results.json")} and ${path.join(options.out, "chart.svg")}`);
+}
+
+/** What limits the per-user figures: the emulator's service time for the calls each side makes. */
+function explainFloor(r) {
+  const lines = [`floor: one minimal Cognito call (fetch -> emulator) ${fmtMs(r.floor.minimal.median)} median (${fmtMs(r.floor.minimal.p10)}-${fmtMs(r.floor.minimal.p90)}); ` +
+    `InitiateAuth USER_SRP_AUTH (emulator computes SRP_B) ${fmtMs(r.floor.srpInitiate.median)}`];
+  for (const flavor of FLAVORS) {
+    const p = r.floor.proxied[flavor];
+    for (const [phase, label] of [["create", "create + group"], ["signin", "sign-in"]]) {
+      const x = p[phase];
+      const ops = Object.entries(x.byOp).map(([op, s]) => `${op.split(":")[1]} x${s.perUser.toFixed(2)} ~${fmtMs(s.median)}`).join(", ");
+      lines.push(`${flavor.padEnd(8)} ${label.padEnd(14)} ${x.callsPerUser.toFixed(2)} calls/user, emulator ${fmtMs(x.perUserMs)}/user, ` +
+        `wall ${fmtMs(x.wallPerUserMs)}/user -> client side ${fmtMs(x.clientPerUserMs)}/user   [${ops}]`);
+    }
+  }
+  return lines.join("\n");
+}
+
+main().catch((err) => {
+  console.error(`[bench] failed: ${err.stack ?? err.message}`);
+  process.exit(1);
+});
