@@ -14,7 +14,8 @@ patches are active.
 
 Test-only routes on the same port (never counted, never faulted; see README.md):
 GET /_seedtest/health, GET|DELETE /_seedtest/requests (RequestCounter),
-GET|POST|DELETE /_seedtest/faults (FaultInjector).
+GET|POST|DELETE /_seedtest/faults (FaultInjector), GET|DELETE /_seedtest/codes?username=
+(the SMS / email MFA codes sent, patches g and h).
 """
 
 import argparse
@@ -225,6 +226,58 @@ def patch_cognito_srp_verification():
     CognitoIdpBackend.respond_to_auth_challenge = respond_to_auth_challenge
 
 
+def _mfa_engine():
+    """cognito_mfa.ENGINE (the MFA steps patches f-i switch on; installed by the first of them)."""
+    if HERE not in sys.path:
+        sys.path.insert(0, HERE)
+    import cognito_mfa
+    return cognito_mfa.ENGINE
+
+
+def patch_cognito_totp_per_user():
+    """Cognito TOTP: moto gives every user the same secret `asdfasdfasdf`, checks a code only in
+    the current 30-s window, accepts the same code twice and answers a wrong first code with
+    CodeMismatchException. Play Cognito: AssociateSoftwareToken returns a new random secret (32
+    base32 chars) and a new Session; VerifySoftwareToken checks against it (RFC 6238, SHA-1, 30 s,
+    one window early or late), a wrong code is EnableSoftwareTokenMFAException `Code mismatch and
+    fail enable Software Token MFA`; SOFTWARE_TOKEN_MFA checks the user's own secret: wrong is
+    CodeMismatchException `Invalid code received for user`, a time step already used by that user
+    (by VerifySoftwareToken or an earlier sign-in) is ExpiredCodeException `Your software token
+    has already been used once.`. As in moto, codes are only checked while patch c is on."""
+    _mfa_engine().enable("totp")
+
+
+def patch_cognito_sms_mfa_codes():
+    """Cognito SMS_MFA: moto accepts any code and never sends SMS_MFA to a user who has a phone
+    number but did not turn SMS MFA on. Play Cognito: each SMS_MFA challenge sends a random
+    6-digit code (readable at GET /_seedtest/codes) and names the masked phone number in
+    CODE_DELIVERY_DESTINATION; a wrong answer is CodeMismatchException `Invalid code or auth
+    state for the user.`, a right one marks the number verified. In an MFA=ON pool with SMS, a
+    user with a phone_number (verified or not) gets SMS_MFA right after the password, first
+    sign-in included, instead of MFA_SETUP."""
+    _mfa_engine().enable("sms")
+
+
+def patch_cognito_email_mfa():
+    """Cognito email MFA: moto 5.2 has none (SetUserPoolMfaConfig drops EmailMfaConfiguration,
+    SetUserMFAPreference ignores EmailMfaSettings, no EMAIL_OTP). Play Cognito: the pool setting
+    is kept and reported by GetUserPoolMfaConfig; EmailMfaSettings show as EMAIL_OTP in
+    UserMFASettingList / PreferredMfaSetting; users with email MFA on, and in an MFA=ON pool with
+    email MFA every user with an email address, get EMAIL_OTP (a random 6-digit code, readable at
+    GET /_seedtest/codes; wrong: CodeMismatchException); MFA_SETUP offers EMAIL_OTP, and an
+    MFA_SETUP answer {USERNAME, EMAIL} sets the address and sends an EMAIL_OTP challenge whose
+    right code signs in and turns email MFA on."""
+    _mfa_engine().enable("email")
+
+
+def patch_cognito_select_mfa_type():
+    """Cognito SELECT_MFA_TYPE: moto never sends it; with several MFA types on and none
+    preferred it silently picks TOTP. Play Cognito: SELECT_MFA_TYPE with MFAS_CAN_CHOOSE (the
+    types the user can use); the ANSWER (SMS_MFA, SOFTWARE_TOKEN_MFA or EMAIL_OTP) is followed by
+    that challenge."""
+    _mfa_engine().enable("select")
+
+
 def _jwt_claims(jwt_text):
     """Payload of a JWT without verifying it (only moto's own tokens are inspected)."""
     try:
@@ -241,19 +294,31 @@ PATCHES = {
     "c": patch_cognito_enable_totp_check,
     "d": patch_cognito_revoke_token,
     "e": patch_cognito_srp_verification,
+    "f": patch_cognito_totp_per_user,
+    "g": patch_cognito_sms_mfa_codes,
+    "h": patch_cognito_email_mfa,
+    "i": patch_cognito_select_mfa_type,
 }
+
+# The MFA patches (f-i) replace moto's own sign-in steps, so they go in first: the wrappers b
+# (JSON challenge parameters) and e (SRP) then sit on top of them and see their answers.
+APPLY_ORDER = ("a", "f", "g", "h", "i", "b", "c", "d", "e")
+assert sorted(APPLY_ORDER) == sorted(PATCHES)
 
 
 def apply_patches():
     """Apply every patch not listed in SEEDTEST_DISABLE_PATCHES; return (applied, disabled) ids."""
     wanted_off = {p.strip() for p in os.environ.get("SEEDTEST_DISABLE_PATCHES", "").split(",") if p.strip()}
     applied, disabled = [], []
-    for patch_id, patch in PATCHES.items():
+    for patch_id in APPLY_ORDER:
+        patch = PATCHES[patch_id]
         if patch_id in wanted_off or patch.__name__ in wanted_off:
             disabled.append(patch_id)
         else:
             patch()
             applied.append(patch_id)
+    applied.sort()
+    disabled.sort()
     if "c" in disabled:
         # A disabled TOTP patch must really mean "moto's default", whatever the parent env says.
         os.environ[TOTP_ENV] = "false"
@@ -514,8 +579,14 @@ def with_seedtest_routes(moto_app, patch_state, counter, faults):
         except ValueError as err:
             return 400, {"error": str(err)}
 
+    def mfa_codes(environ, clear=False):
+        username = parse_qs(environ.get("QUERY_STRING", "")).get("username", [None])[0]
+        return 200, {"codes": _mfa_engine().codes(username, clear=clear)}
+
     routes = {
         ("GET", "/_seedtest/health"): lambda _: (200, {"status": "ok", "patches": patch_state}),
+        ("GET", "/_seedtest/codes"): mfa_codes,
+        ("DELETE", "/_seedtest/codes"): lambda environ: mfa_codes(environ, clear=True),
         ("GET", "/_seedtest/requests"): lambda _: (200, counter.snapshot()),
         ("DELETE", "/_seedtest/requests"): lambda _: (200, counter.snapshot(reset=True)),
         ("GET", "/_seedtest/faults"): lambda _: (200, {"faults": faults.pending()}),
