@@ -69,7 +69,6 @@ impl AuthConfig {
     /// `Metadata` (a JSON string), the stack status and its outputs, checked in upstream's
     /// order and with upstream's error names.
     pub fn from_stack(
-        stack_name: &str,
         metadata: Option<&str>,
         status: &str,
         outputs: Option<&HashMap<String, String>>,
@@ -77,7 +76,7 @@ impl AuthConfig {
         let metadata: Value = metadata
             .and_then(|raw| serde_json::from_str(raw).ok())
             .filter(Value::is_object)
-            .ok_or_else(|| stack_errors::not_amplify(stack_name))?;
+            .ok_or_else(stack_errors::not_amplify)?;
         if status.ends_with("_IN_PROGRESS") {
             return Err(stack_errors::deployment_in_progress());
         }
@@ -200,7 +199,7 @@ async fn fetch_auth_config(stack_name: &str) -> SeedResult<AuthConfig> {
     let outputs: Option<HashMap<String, String>> = stack.outputs.map(|outputs| {
         outputs.into_iter().filter_map(|o| Some((o.output_key?, o.output_value?))).collect()
     });
-    AuthConfig::from_stack(stack_name, summary.metadata.as_deref(), &status, outputs.as_ref())
+    AuthConfig::from_stack(summary.metadata.as_deref(), &status, outputs.as_ref())
 }
 
 /// Upstream's (client-config's) names and texts for a stack that cannot give its outputs.
@@ -221,7 +220,7 @@ mod stack_errors {
         .with_cause(cause("NoStackFound", format!("Stack with id {stack_name} does not exist")))
     }
 
-    pub fn not_amplify(_stack_name: &str) -> SeedError {
+    pub fn not_amplify() -> SeedError {
         SeedError::user(
             "NonAmplifyStackError",
             "Stack was not created with Amplify.",
@@ -301,7 +300,7 @@ mod tests {
 
     #[test]
     fn reads_every_auth_output() {
-        let c = AuthConfig::from_stack("s", Some(METADATA), "CREATE_COMPLETE", Some(&full())).unwrap();
+        let c = AuthConfig::from_stack(Some(METADATA), "CREATE_COMPLETE", Some(&full())).unwrap();
         assert_eq!(c.user_pool_id, "eu-west-1_AbC");
         assert_eq!(c.pool_name(), "AbC");
         assert_eq!(c.web_client_id, "client");
@@ -315,7 +314,7 @@ mod tests {
     #[test]
     fn optional_outputs_may_be_absent() {
         let o = outputs(&[("userPoolId", "us-east-2_x"), ("webClientId", "c")]);
-        let c = AuthConfig::from_stack("s", Some(METADATA), "UPDATE_COMPLETE", Some(&o)).unwrap();
+        let c = AuthConfig::from_stack(Some(METADATA), "UPDATE_COMPLETE", Some(&o)).unwrap();
         assert_eq!(c.region, "us-east-2");
         assert!(c.groups.is_none() && c.mfa_types.is_empty());
         assert_eq!(c.mfa_configuration, None);
@@ -326,7 +325,7 @@ mod tests {
     fn mfa_off_is_none() {
         let mut o = full();
         o.insert("mfaConfiguration".into(), "OFF".into());
-        let c = AuthConfig::from_stack("s", Some(METADATA), "CREATE_COMPLETE", Some(&o)).unwrap();
+        let c = AuthConfig::from_stack(Some(METADATA), "CREATE_COMPLETE", Some(&o)).unwrap();
         assert_eq!(c.mfa_configuration, Some(MfaConfiguration::None));
     }
 
@@ -334,14 +333,14 @@ mod tests {
     fn an_empty_groups_output_is_an_empty_list_not_none() {
         let mut o = full();
         o.insert("groups".into(), "[]".into());
-        let c = AuthConfig::from_stack("s", Some(METADATA), "CREATE_COMPLETE", Some(&o)).unwrap();
+        let c = AuthConfig::from_stack(Some(METADATA), "CREATE_COMPLETE", Some(&o)).unwrap();
         assert_eq!(c.groups, Some(vec![]));
     }
 
     #[test]
     fn no_auth_metadata_is_missing_auth() {
         for metadata in ["{}", r#"{"AWS::Amplify::Data":{"version":"1","stackOutputs":[]}}"#] {
-            let err = AuthConfig::from_stack("s", Some(metadata), "CREATE_COMPLETE", Some(&full())).unwrap_err();
+            let err = AuthConfig::from_stack(Some(metadata), "CREATE_COMPLETE", Some(&full())).unwrap_err();
             assert_eq!(err.name, "MissingAuthError");
             assert_eq!(err.message, "Outputs for Auth are missing, you may be missing an Auth resource");
             assert_eq!(
@@ -354,22 +353,22 @@ mod tests {
     #[test]
     fn outputs_not_declared_for_auth_are_not_used() {
         let metadata = r#"{"AWS::Amplify::Auth":{"version":"1","stackOutputs":["webClientId"]}}"#;
-        let err = AuthConfig::from_stack("s", Some(metadata), "CREATE_COMPLETE", Some(&full())).unwrap_err();
+        let err = AuthConfig::from_stack(Some(metadata), "CREATE_COMPLETE", Some(&full())).unwrap_err();
         assert_eq!(err.name, "MissingAuthError");
     }
 
     #[test]
     fn a_stack_being_deployed_or_without_outputs_is_named_as_upstream() {
-        let err = AuthConfig::from_stack("s", Some(METADATA), "UPDATE_IN_PROGRESS", Some(&full())).unwrap_err();
+        let err = AuthConfig::from_stack(Some(METADATA), "UPDATE_IN_PROGRESS", Some(&full())).unwrap_err();
         assert_eq!((err.name.as_str(), err.message.as_str()), ("DeploymentInProgressError", "Deployment is currently in progress."));
-        let err = AuthConfig::from_stack("s", Some(METADATA), "CREATE_COMPLETE", None).unwrap_err();
+        let err = AuthConfig::from_stack(Some(METADATA), "CREATE_COMPLETE", None).unwrap_err();
         assert_eq!(err.name, "AmplifyOutputsNotFoundError");
     }
 
     #[test]
     fn a_stack_without_amplify_metadata_is_not_amplifys() {
         for metadata in [None, Some("{'AWS::Amplify::Auth': {}}"), Some("\"text\"")] {
-            let err = AuthConfig::from_stack("s", metadata, "CREATE_COMPLETE", Some(&full())).unwrap_err();
+            let err = AuthConfig::from_stack(metadata, "CREATE_COMPLETE", Some(&full())).unwrap_err();
             assert_eq!(err.name, "NonAmplifyStackError", "{metadata:?}");
         }
     }
@@ -378,7 +377,7 @@ mod tests {
     fn malformed_outputs_are_named() {
         let mut o = full();
         o.insert("groups".into(), "admin".into());
-        let err = AuthConfig::from_stack("s", Some(METADATA), "CREATE_COMPLETE", Some(&o)).unwrap_err();
+        let err = AuthConfig::from_stack(Some(METADATA), "CREATE_COMPLETE", Some(&o)).unwrap_err();
         assert_eq!(err.name, "InvalidAuthOutputsError");
     }
 

@@ -330,10 +330,7 @@ pub fn decide(plan: &SignInPlan, state: &mut SignInState, step: &AuthStep, unix_
             }
             Ok(Next::AskCode { request, challenge: challenge.to_owned(), key })
         }
-        (other, MfaPlan::SignIn { .. }) => {
-            let _ = other;
-            Err(cannot_sign_in_with_mfa(&plan.login))
-        }
+        (_, MfaPlan::SignIn { .. }) => Err(cannot_sign_in_with_mfa(&plan.login)),
         (other, MfaPlan::SignUp { .. }) => Ok(Next::Unanswerable(other.to_owned())),
     }
 }
