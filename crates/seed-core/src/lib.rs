@@ -1,6 +1,9 @@
 //! The domain of the native `@aws-amplify/seed` replacement, free of any Node binding:
-//! the sandbox's backend identifier, its deployed config, its secrets, and (in later
-//! modules) SRP, the Cognito challenge flow, the session and TOTP.
+//! the sandbox's backend identifier, its deployed config, its secrets, SRP, the Cognito
+//! challenge flow, the session, the auth operations and TOTP.
+
+// SeedError carries the whole Amplify error shape; it only travels on the (cold) failure path.
+#![allow(clippy::result_large_err)]
 
 pub mod auth;
 pub mod aws;

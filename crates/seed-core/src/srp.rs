@@ -108,7 +108,7 @@ fn minimal_hex(value: &U3072) -> String {
 /// SECRET_BLOCK as aws-amplify reads it: standard or URL-safe base64, padding optional.
 fn decode_secret_block(block: &str) -> Option<Vec<u8>> {
     let mut standard: String = block.trim().chars().map(|c| match c { '-' => '+', '_' => '/', c => c }).collect();
-    while standard.len() % 4 != 0 {
+    while !standard.len().is_multiple_of(4) {
         standard.push('=');
     }
     base64::engine::general_purpose::STANDARD.decode(standard).ok()
