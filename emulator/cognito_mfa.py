@@ -15,7 +15,6 @@ moto's: SMS_MFA takes any code, no EMAIL_OTP, no SELECT_MFA_TYPE, moto's fixed T
 import base64
 import hashlib
 import hmac
-import json
 import re
 import secrets
 import struct
@@ -41,6 +40,7 @@ MSG_SESSION_USED = "Invalid session for the user, session can only be used once.
 MSG_SESSION_INVALID = "Invalid session for the user."
 MSG_TOTP_NOT_VERIFIED = "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA"
 MSG_EMAIL_NO_ADDRESS = "User does not have delivery config set to turn on EMAIL_OTP"
+MSG_SMS_NO_PHONE = "User does not have delivery config set to turn on SMS_MFA"
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -87,10 +87,6 @@ def mask_email(email):
     """`user@example.com` -> `u***@e***` (Cognito's CODE_DELIVERY_DESTINATION)."""
     local, _, domain = (email or "").partition("@")
     return f"{local[:1]}***@{domain[:1]}***"
-
-
-def parse_list(value):
-    return list(value) if isinstance(value, (list, tuple)) else json.loads(value)
 
 
 # --------------------------------------------------------------------------- the engine
@@ -405,6 +401,8 @@ def verify_totp(engine, backend, access_token, session, user_code):
         if entry is None:
             raise NotAuthorizedError(MSG_SESSION_USED if engine.was_used(session) else MSG_SESSION_INVALID)
         username, pool = entry
+        if (engine.state_of(session) or {"challenge": "MFA_SETUP"})["challenge"] != "MFA_SETUP":
+            raise NotAuthorizedError(MSG_SESSION_INVALID)
         user = backend.admin_get_user(pool.id, username)
     else:
         pool, user = find_user_by_access_token(backend, access_token)
@@ -437,6 +435,8 @@ def set_mfa_preference(engine, backend, pool, user, sms, totp, email):
                                         else "User has not verified software token mfa")
     if email and email.get("Enabled") and not user.attribute_lookup.get("email"):
         raise InvalidParameterException(MSG_EMAIL_NO_ADDRESS)
+    if engine.features["sms"] and sms and sms.get("Enabled") and not user.attribute_lookup.get("phone_number"):
+        raise InvalidParameterException(MSG_SMS_NO_PHONE)
     for kind, settings, flag in (("SMS_MFA", sms, "sms_mfa_enabled"), ("SOFTWARE_TOKEN_MFA", totp, "software_token_mfa_enabled"),
                                  ("EMAIL_OTP", email, "seedtest_email_mfa_enabled")):
         if not settings:

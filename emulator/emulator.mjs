@@ -3,7 +3,8 @@
 // API:  const emu = await startEmulator({ port: 0, env: {} });
 //       emu.endpoint  // 'http://127.0.0.1:PORT'
 //       await emu.requests();  emu.resetRequests();  emu.injectFault({operation, mode, count});
-//       emu.faults();  emu.clearFaults()   (test facilities, see README.md; seedtestApi(endpoint))
+//       emu.faults();  emu.clearFaults();  emu.codes(username);  emu.clearCodes(username)
+//       (test facilities, see README.md; seedtestApi(endpoint) for a CLI-started emulator)
 //       await emu.stop();
 // CLI:  node emulator/emulator.mjs start [--port N]   (detached; writes .emulator/state.json)
 //       node emulator/emulator.mjs stop
@@ -125,6 +126,10 @@ function waitForExit(child, timeoutMs) {
  * emulator at `endpoint`; startEmulator() puts these on the object it returns. Each resolves
  * with the route's JSON answer and rejects on an HTTP error.
  */
+function codesQuery(username) {
+  return username === undefined || username === null ? '' : `?username=${encodeURIComponent(username)}`;
+}
+
 export function seedtestApi(endpoint) {
   async function call(method, route, body) {
     const res = await fetch(`${endpoint}/_seedtest/${route}`, {
@@ -147,6 +152,13 @@ export function seedtestApi(endpoint) {
     faults: async () => (await call('GET', 'faults')).faults,
     /** Removes all pending faults; resolves with them. */
     clearFaults: async () => (await call('DELETE', 'faults')).faults,
+    /**
+     * SMS / email MFA codes the emulator sent (patches g, h), oldest first: `[{type: 'SMS'|'EMAIL',
+     * code: '123456', to, at}]`. `username`: user name, email, phone number or sub; none: all users.
+     */
+    codes: async (username) => (await call('GET', `codes${codesQuery(username)}`)).codes,
+    /** Forgets the codes of `username` (all codes without it); resolves with them. */
+    clearCodes: async (username) => (await call('DELETE', `codes${codesQuery(username)}`)).codes,
   };
 }
 

@@ -92,7 +92,7 @@ def patch_cognito_challenge_parameters_json():
 def patch_cognito_enable_totp_check():
     """Cognito TOTP: moto accepts any VerifySoftwareToken / SOFTWARE_TOKEN_MFA code unless
     MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true (read at call time). Turn real RFC 6238
-    checking on (moto's fixed secret is `asdfasdfasdf`)."""
+    checking on (moto's fixed secret is `asdfasdfasdf`; with patch f each user's own secret)."""
     os.environ[TOTP_ENV] = "true"
 
 

@@ -52,6 +52,16 @@ def clients(endpoint, region):
 
 def create_auth(client, region, stack_name, mfa, mfa_types, groups):
     idp = client("cognito-idp")
+    mfa_on = mfa != "OFF"
+    extra = {}
+    sms_configuration = {"SnsCallerArn": f"arn:aws:iam::123456789012:role/amplify-{stack_name[-10:]}-sms-role",
+                         "ExternalId": stack_name[:64], "SnsRegion": region}
+    if mfa_on and "SMS" in mfa_types:
+        extra["SmsConfiguration"] = sms_configuration  # the auth construct's SNS role for SMS
+    if mfa_on and "EMAIL" in mfa_types:
+        # Cognito sends MFA emails only through SES ("senders.email" in defineAuth).
+        extra["EmailConfiguration"] = {"EmailSendingAccount": "DEVELOPER", "From": "no-reply@example.com",
+                                       "SourceArn": f"arn:aws:ses:{region}:123456789012:identity/example.com"}
     pool = idp.create_user_pool(
         PoolName=f"amplifyAuthUserPool-{stack_name}"[:128],
         UsernameAttributes=["email"],
@@ -59,17 +69,20 @@ def create_auth(client, region, stack_name, mfa, mfa_types, groups):
         Policies={"PasswordPolicy": PASSWORD_POLICY},
         Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
         MfaConfiguration=mfa,
+        **extra,
     )["UserPool"]
     pool_id = pool["Id"]
-    if mfa != "OFF":
+    if mfa_on:
         mfa_settings = {"UserPoolId": pool_id, "MfaConfiguration": mfa}
         if "TOTP" in mfa_types:
             # moto only offers SOFTWARE_TOKEN_MFA when this is exactly {"Enabled": True}.
             mfa_settings["SoftwareTokenMfaConfiguration"] = {"Enabled": True}
         if "SMS" in mfa_types:
-            mfa_settings["SmsMfaConfiguration"] = {"SmsConfiguration": {
-                "SnsCallerArn": "arn:aws:iam::123456789012:role/amplify-sms-role", "ExternalId": stack_name}}
-        # EMAIL: moto 5.2 has no email-MFA pool setting; it is only recorded in the outputs.
+            mfa_settings["SmsMfaConfiguration"] = {"SmsConfiguration": sms_configuration}
+        if "EMAIL" in mfa_types:
+            # Needs launcher patch h; plain moto 5.2 drops it (then only the outputs say EMAIL).
+            mfa_settings["EmailMfaConfiguration"] = {"Message": "Your verification code is {####}",
+                                                     "Subject": "Your verification code"}
         if len(mfa_settings) > 2:
             idp.set_user_pool_mfa_config(**mfa_settings)
     for precedence, group in enumerate(groups):

@@ -14,11 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator, VENV_PYTHON } from './emulator.mjs';
 
 const CHECKS_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'selftest_checks.py');
-const PATCH_IDS = ['a', 'b', 'c', 'd', 'e'];
+const PATCH_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+/** The patches a check result depends on (`patch`: null, an id, or a list of ids). */
+const patchesOf = (result) => (result.patch == null ? [] : [].concat(result.patch));
 
 function runChecks(endpoint, appDir, extraArgs = []) {
   return new Promise((resolve) => {
-    execFile(VENV_PYTHON, [CHECKS_SCRIPT, '--endpoint', endpoint, '--app-dir', appDir, ...extraArgs], { timeout: 120_000 },
+    execFile(VENV_PYTHON, [CHECKS_SCRIPT, '--endpoint', endpoint, '--app-dir', appDir, ...extraArgs], { timeout: 300_000 }, // ten emulators share the CPU
       (err, stdout, stderr) => {
         const results = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
         if (err && results.length === 0) {
@@ -27,6 +29,25 @@ function runChecks(endpoint, appDir, extraArgs = []) {
         resolve(results);
       });
   });
+}
+
+/** emulator.mjs's MFA code helpers, after selftest_checks.py sent SMS codes to sms-user@example.com. */
+async function codeHelperChecks(emulator) {
+  const name = 'emulator.mjs helpers: codes, clearCodes';
+  try {
+    const sms = await emulator.codes('sms-user@example.com');
+    const everyone = await emulator.codes();
+    const nobody = await emulator.codes('nobody@example.com');
+    const cleared = await emulator.clearCodes('sms-user@example.com');
+    const after = await emulator.codes('sms-user@example.com');
+    const ok = sms.length === 2 && sms.every((c) => c.type === 'SMS' && /^\d{6}$/.test(c.code) && c.to === '+15555550123'
+        && typeof c.at === 'number') && sms[0].at <= sms[1].at
+      && everyone.length > sms.length && nobody.length === 0 && JSON.stringify(cleared) === JSON.stringify(sms)
+      && after.length === 0 && (await emulator.codes()).length === everyone.length - sms.length;
+    return { check: name, patch: null, ok, detail: JSON.stringify({ sms, nobody, after }) };
+  } catch (err) {
+    return { check: name, patch: null, ok: false, detail: err.stack };
+  }
 }
 
 /** emulator.mjs's counter/fault helpers, driven with raw unsigned Cognito JSON requests. */
@@ -69,7 +90,7 @@ async function checkedRun(disabledPatch, tmpDir) {
     const appDir = path.join(tmpDir, `app-${disabledPatch ?? 'all'}`);
     // The counter/fault checks need no patch: the all-patches emulator alone runs them.
     const results = await runChecks(emulator.endpoint, appDir, disabledPatch ? [] : ['--harness-checks']);
-    if (!disabledPatch) results.push(await helperChecks(emulator));
+    if (!disabledPatch) results.push(await helperChecks(emulator), await codeHelperChecks(emulator));
     return { disabledPatch, health, results };
   } finally {
     await emulator.stop();
@@ -89,13 +110,17 @@ try {
   const [allPatches, ...withoutOne] = runs;
 
   for (const r of allPatches.results) record(r.ok, r.check, r.detail);
+  const applied = allPatches.health.patches.applied;
+  record(JSON.stringify(applied) === JSON.stringify(PATCH_IDS), 'selftest covers every launcher patch',
+    `launcher applies ${applied}, selftest knows ${PATCH_IDS}`);
 
   for (const { disabledPatch, health, results } of withoutOne) {
     const name = `without patch ${disabledPatch}: exactly its checks fail`;
-    const own = results.filter((r) => r.patch === disabledPatch);
+    const own = results.filter((r) => patchesOf(r).includes(disabledPatch));
     const wrong = [
       ...own.filter((r) => r.ok).map((r) => `still passes: ${r.check}`),
-      ...results.filter((r) => r.patch !== disabledPatch && !r.ok).map((r) => `also fails: ${r.check} (${r.detail})`),
+      ...results.filter((r) => !patchesOf(r).includes(disabledPatch) && !r.ok)
+        .map((r) => `also fails: ${r.check} (${r.detail})`),
     ];
     if (!health.patches.disabled.includes(disabledPatch)) wrong.push('launcher did not disable it');
     if (own.length === 0) wrong.push('no check depends on it');

@@ -3,17 +3,23 @@
     .venv/bin/python emulator/selftest_checks.py --endpoint URL --app-dir DIR [--harness-checks]
 
 Prints one JSON line per check: {"check", "patch", "ok", "detail"}. `patch` names the launcher
-patch (launcher.PATCHES id) the check depends on: with that patch disabled the check must fail.
+patch (launcher.PATCHES id) the check depends on, or a list of ids when it needs each of them:
+with any of them disabled the check must fail; null: must pass whatever is disabled.
 --harness-checks adds the checks of the request counter and fault injection (harness_checks).
 """
 
 import argparse
+import ast
 import base64
+import contextlib
+import io
 import json
+import re
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -27,6 +33,7 @@ from cryptography.hazmat.primitives.twofactor.totp import TOTP
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import cognito_srp as srp  # noqa: E402
+import provision  # noqa: E402
 from provision import clients, create_auth, stack_name_for  # noqa: E402
 
 REGION = "us-east-1"
@@ -36,6 +43,7 @@ NO_RETRY = {"retries": {"max_attempts": 1, "mode": "standard"}}
 
 
 def emit(check, patch, ok, detail=""):
+    """One check result; `patch`: None, a patch id, or a list of ids (the check needs each)."""
     print(json.dumps({"check": check, "patch": patch, "ok": bool(ok), "detail": str(detail)[:300]}), flush=True)
 
 
@@ -46,6 +54,38 @@ def error_code(err):
 def totp_code(secret, at):
     key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
     return TOTP(key, 6, SHA1(), 30, enforce_key_length=False).generate(int(at)).decode()
+
+
+def answer_totp(public_idp, client_id, session, username, secret):
+    """Answers SOFTWARE_TOKEN_MFA with the current code; when Cognito says that code was used
+    already (by VerifySoftwareToken in this 30-s window, patch f), with the next window's code."""
+    def respond(at):
+        return public_idp.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName="SOFTWARE_TOKEN_MFA", Session=session,
+            ChallengeResponses={"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": totp_code(secret, at)})
+    try:
+        return respond(time.time())
+    except ClientError as err:
+        if error_code(err) != "ExpiredCodeException":
+            raise
+        return respond(time.time() + 30)
+
+
+def wrong_totp(secret):
+    """A 6-digit code that is none of the secret's codes of the previous, current or next window."""
+    valid = {totp_code(secret, time.time() + d) for d in (-30, 0, 30)}
+    return next(c for c in ("123456", "654321", "000000", "999999") if c not in valid)
+
+
+def parse_list(value):
+    """A challenge parameter list, whatever its form: a JSON string (Cognito, patch b), a Python
+    repr string or a bare JSON array (moto)."""
+    if value is None or isinstance(value, list):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return ast.literal_eval(value)
 
 
 def run_checks(endpoint, app_dir):
@@ -124,17 +164,18 @@ def run_checks(endpoint, app_dir):
         ok = False
     emit("MFA_SETUP MFAS_CAN_SETUP is a JSON array", "b", ok, f"{setup.get('ChallengeName')} {can_setup!r}")
 
-    # -- patch c: a wrong TOTP code is rejected, the right one accepted
-    secret = public_idp.associate_software_token(Session=setup["Session"])["SecretCode"]
-    now = time.time()
-    valid_now = {totp_code(secret, now + d) for d in (-30, 0, 30)}
-    wrong = next(c for c in ("123456", "654321", "000000", "999999") if c not in valid_now)
+    # -- patch c: a wrong TOTP code is rejected, the right one accepted. The error is moto's
+    # CodeMismatchException, or Cognito's EnableSoftwareTokenMFAException with patch f.
+    associated = public_idp.associate_software_token(Session=setup["Session"])
+    secret, verified = associated["SecretCode"], None
     try:
-        public_idp.verify_software_token(Session=setup["Session"], UserCode=wrong)
+        verified = public_idp.verify_software_token(Session=associated["Session"], UserCode=wrong_totp(secret))
         emit("VerifySoftwareToken rejects a wrong code", "c", False, "wrong code accepted")
     except ClientError as err:
-        emit("VerifySoftwareToken rejects a wrong code", "c", error_code(err) == "CodeMismatchException", err)
-    verified = public_idp.verify_software_token(Session=setup["Session"], UserCode=totp_code(secret, time.time()))
+        emit("VerifySoftwareToken rejects a wrong code", "c",
+             error_code(err) in ("CodeMismatchException", "EnableSoftwareTokenMFAException"), err)
+    verified = verified or public_idp.verify_software_token(Session=associated["Session"],
+                                                            UserCode=totp_code(secret, time.time()))
     tokens = public_idp.respond_to_auth_challenge(
         ClientId=client_id, ChallengeName="MFA_SETUP", Session=verified["Session"],
         ChallengeResponses={"USERNAME": email}).get("AuthenticationResult", {})
@@ -160,6 +201,7 @@ def run_checks(endpoint, app_dir):
         emit("access token of a revoked session is refused", "d", error_code(err) == "NotAuthorizedException", err)
 
     srp_checks(endpoint, idp, public_idp, ids, email, secret)
+    mfa_checks(endpoint, idp, public_idp, ids, secret, Path(app_dir) / "email-mfa-app")
 
 
 def expect_refused(name, patch, call, code="NotAuthorizedException", message="Incorrect username or password."):
@@ -246,9 +288,7 @@ def srp_checks(endpoint, idp, public_idp, ids, mfa_email, totp_secret):
     step = srp.srp_sign_in(public_idp, sandbox_client, sandbox_pool, mfa_email, PASSWORD)
     ok = step.get("ChallengeName") == "SOFTWARE_TOKEN_MFA"
     if ok:
-        done = public_idp.respond_to_auth_challenge(
-            ClientId=sandbox_client, ChallengeName="SOFTWARE_TOKEN_MFA", Session=step["Session"],
-            ChallengeResponses={"USERNAME": mfa_email, "SOFTWARE_TOKEN_MFA_CODE": totp_code(totp_secret, time.time())})
+        done = answer_totp(public_idp, sandbox_client, step["Session"], mfa_email, totp_secret)
         ok = "AccessToken" in done.get("AuthenticationResult", {})
     emit("SRP: MFA sandbox pool -> SOFTWARE_TOKEN_MFA -> tokens", None, ok, step.get("ChallengeName"))
 
@@ -274,6 +314,244 @@ def srp_checks(endpoint, idp, public_idp, ids, mfa_email, totp_secret):
              steps == ["NEW_PASSWORD_REQUIRED", "MFA_SETUP", "tokens"], steps)
     except (ClientError, KeyError) as err:
         emit("SRP: new user -> NEW_PASSWORD_REQUIRED -> MFA_SETUP (TOTP) -> tokens", None, False, f"{steps} {err!r}")
+
+
+def mfa_checks(endpoint, idp, public_idp, ids, other_secret, app_dir):
+    """Patches f (TOTP), g (SMS_MFA codes), h (email MFA), i (SELECT_MFA_TYPE); every flow goes
+    through USER_SRP_AUTH as aws-amplify does. Each flow keeps going when a patch is off, so that
+    only the checks that need that patch fail."""
+    def sign_in(pool_id, client_id, username, password, **kwargs):
+        return srp.srp_sign_in(public_idp, client_id, pool_id, username, password, **kwargs)
+
+    def respond(client_id, challenge, session, **answers):
+        return public_idp.respond_to_auth_challenge(ClientId=client_id, ChallengeName=challenge, Session=session,
+                                                    ChallengeResponses=answers)
+
+    def new_user(pool_id, client_id, username, attributes=(), login=None):
+        """AdminCreateUser with a temporary password, then SRP + NEW_PASSWORD_REQUIRED: the step after."""
+        idp.admin_create_user(UserPoolId=pool_id, Username=username, TemporaryPassword="Temp0rary!x",
+                              MessageAction="SUPPRESS", UserAttributes=list(attributes))
+        first = sign_in(pool_id, client_id, login or username, "Temp0rary!x", respond_as=username)
+        return respond(client_id, "NEW_PASSWORD_REQUIRED", first["Session"], USERNAME=username, NEW_PASSWORD=PASSWORD)
+
+    def codes(username):
+        return seedtest_api(endpoint, "GET", f"codes?username={urllib.parse.quote(username)}")[1]["codes"]
+
+    def latest_code(username, kind):
+        sent = [c for c in codes(username) if c["type"] == kind]
+        return sent[-1]["code"] if sent else "000000"  # without patches g/h moto takes any code
+
+    def other_code(code):
+        return "000000" if code != "000000" else "111111"
+
+    def mismatch(call, code, message):
+        """'' when call() fails with exactly `code`/`message`, else what happened."""
+        try:
+            result = call()
+            return f"accepted: {result.get('ChallengeName') or 'tokens'}"
+        except ClientError as err:
+            got = err.response.get("Error", {})
+            return "" if (got.get("Code"), got.get("Message")) == (code, message) else f"{got}"
+
+    def signed_in(result):
+        return "AccessToken" in (result or {}).get("AuthenticationResult", {})
+
+    def attributes(pool_id, username):
+        user = idp.admin_get_user(UserPoolId=pool_id, Username=username)
+        return user, {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+
+    pool_id, client_id = ids["userPoolId"], ids["clientId"]  # the TOTP sandbox (MFA ON, TOTP only)
+
+    # -- patch f: per-user secret, Cognito's errors, the +-1 window, no reuse
+    name = "totp-user@example.com"
+    setup = new_user(pool_id, client_id, name)
+    associated = public_idp.associate_software_token(Session=setup["Session"])
+    secret, session, verified = associated["SecretCode"], associated["Session"], None
+    emit("TOTP: AssociateSoftwareToken gives each user its own 32-char base32 secret", "f",
+         re.fullmatch(r"[A-Z2-7]{32}", secret) and secret != other_secret, f"{secret} vs {other_secret}")
+    try:
+        verified = public_idp.verify_software_token(Session=session, UserCode=wrong_totp(secret))
+        emit("TOTP: wrong first code -> EnableSoftwareTokenMFAException", ["c", "f"], False, "accepted")
+    except ClientError as err:
+        emit("TOTP: wrong first code -> EnableSoftwareTokenMFAException", ["c", "f"],
+             (error_code(err), err.response["Error"]["Message"])
+             == ("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA"), err)
+    used = totp_code(secret, time.time())
+    verified = verified or public_idp.verify_software_token(Session=session, UserCode=used)
+    done = respond(client_id, "MFA_SETUP", verified["Session"], USERNAME=name)
+    emit("TOTP: MFA_SETUP after a wrong, then a right first code -> tokens", None, signed_in(done), done.get("ChallengeName"))
+
+    challenge = sign_in(pool_id, client_id, name, PASSWORD)
+
+    def answer(code):
+        return lambda: respond(client_id, "SOFTWARE_TOKEN_MFA", challenge["Session"], USERNAME=name,
+                               SOFTWARE_TOKEN_MFA_CODE=code)
+
+    why = mismatch(answer(wrong_totp(secret)), "CodeMismatchException", "Invalid code received for user")
+    emit("TOTP: wrong SOFTWARE_TOKEN_MFA code -> CodeMismatchException", ["c", "f"], not why, why)
+    why = mismatch(answer(used), "ExpiredCodeException", "Your software token has already been used once.") \
+        if not why else "not tried: the wrong-code check failed"
+    emit("TOTP: the code VerifySoftwareToken used, again in its window -> ExpiredCodeException", ["c", "f"], not why, why)
+    challenge = sign_in(pool_id, client_id, name, PASSWORD)
+    try:
+        done = answer(totp_code(secret, time.time() + 30))()
+        emit("TOTP: the next 30-s window's code is accepted", "f", signed_in(done), done.get("ChallengeName"))
+    except ClientError as err:
+        emit("TOTP: the next 30-s window's code is accepted", "f", False, err)
+
+    # -- patch g: SMS_MFA with real codes (MFA ON, TOTP + SMS)
+    sms_auth = create_auth(clients(endpoint, REGION), REGION, "amplify-smscheck-sandbox-0000000000", "ON",
+                           ["TOTP", "SMS"], [])
+    sms_pool, sms_client = sms_auth["userPoolId"], sms_auth["clientId"]
+    name, phone = "sms-user@example.com", "+15555550123"
+    step = new_user(sms_pool, sms_client, name, [{"Name": "phone_number", "Value": phone}])
+    params = step.get("ChallengeParameters", {})
+    emit("SMS: first sign-in of a user with a phone number (MFA ON, SMS) -> SMS_MFA to +*******0123", "g",
+         step.get("ChallengeName") == "SMS_MFA" and params.get("CODE_DELIVERY_DESTINATION") == "+*******0123"
+         and params.get("CODE_DELIVERY_DELIVERY_MEDIUM") == "SMS", f"{step.get('ChallengeName')} {params}")
+    sent, why, tokens = codes(name), "no SMS_MFA", {}
+    if step.get("ChallengeName") == "SMS_MFA" and len(sent) == 1:
+        why = mismatch(lambda: respond(sms_client, "SMS_MFA", step["Session"], USERNAME=name,
+                                       SMS_MFA_CODE=other_code(sent[0]["code"])),
+                       "CodeMismatchException", "Invalid code or auth state for the user.")
+        done = respond(sms_client, "SMS_MFA", step["Session"], USERNAME=name, SMS_MFA_CODE=sent[0]["code"])
+        tokens = done.get("AuthenticationResult", {})
+        _, attrs = attributes(sms_pool, name)
+        why = why or ("" if signed_in(done) and attrs.get("phone_number_verified") == "true" else f"{done} {attrs}")
+    emit("SMS: /_seedtest/codes has the code; wrong -> CodeMismatchException, right -> tokens, number verified", "g",
+         not why and sent and {k: sent[0][k] for k in ("type", "to")} == {"type": "SMS", "to": phone}, f"{why} {sent}")
+    why = "no tokens from the first sign-in"
+    if tokens:
+        public_idp.set_user_mfa_preference(AccessToken=tokens["AccessToken"],
+                                           SMSMfaSettings={"Enabled": True, "PreferredMfa": True})
+        step = sign_in(sms_pool, sms_client, name, PASSWORD)
+        sent = codes(name)
+        why = f"{step.get('ChallengeName')}, {len(sent)} codes"
+        if step.get("ChallengeName") == "SMS_MFA" and len(sent) == 2:
+            why = mismatch(lambda: respond(sms_client, "SMS_MFA", step["Session"], USERNAME=name,
+                                           SMS_MFA_CODE=sent[0]["code"]), "CodeMismatchException",
+                           "Invalid code or auth state for the user.") if sent[0]["code"] != sent[1]["code"] else ""
+            done = respond(sms_client, "SMS_MFA", step["Session"], USERNAME=name, SMS_MFA_CODE=sent[1]["code"])
+            why = why or ("" if signed_in(done) else str(done))
+    emit("SMS: SMS preferred -> a new code per challenge (latest last), the old one refused", "g", not why, why)
+
+    # -- patch h: email MFA, provisioned as ampx does (MFA ON with TOTP, SMS and EMAIL)
+    # provision.py's main() in this process (a second CLI run would cost a second or so of startup).
+    identifier = {"namespace": "selftestApp", "name": "emailmfa", "type": "sandbox"}
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            provision.main(["--endpoint", endpoint, "--identifier", json.dumps(identifier), "--app-dir", str(app_dir),
+                            "--mfa", "ON", "--mfa-types", "EMAIL,SMS,TOTP"])
+        mail_ids, failure = json.loads(printed.getvalue().strip().splitlines()[-1]), ""
+    except (ClientError, SystemExit) as err:
+        mail_ids, failure = {}, repr(err)
+    config = idp.get_user_pool_mfa_config(UserPoolId=mail_ids["userPoolId"]) if mail_ids else {}
+    written = json.loads((app_dir / "amplify_outputs.json").read_text()).get("auth", {}) if mail_ids else {}
+    emit("email: provision.py --mfa-types EMAIL,SMS,TOTP -> GetUserPoolMfaConfig reports all three", "h",
+         "EmailMfaConfiguration" in config and config.get("SoftwareTokenMfaConfiguration", {}).get("Enabled")
+         and "SmsConfiguration" in config.get("SmsMfaConfiguration", {}) and config.get("MfaConfiguration") == "ON"
+         and written.get("mfa_methods") == ["TOTP", "SMS", "EMAIL"], f"{failure} {config} {written}")
+    if not mail_ids:
+        return
+    mail_pool, mail_client = mail_ids["userPoolId"], mail_ids["clientId"]
+
+    name = "mail-user@example.com"
+    step = new_user(mail_pool, mail_client, name)
+    params, why, tokens = step.get("ChallengeParameters", {}), "", {}
+    if step.get("ChallengeName") != "EMAIL_OTP" or params.get("CODE_DELIVERY_DESTINATION") != "m***@e***":
+        why = f"{step.get('ChallengeName')} {params}"
+    else:
+        code = latest_code(name, "EMAIL")
+        why = mismatch(lambda: respond(mail_client, "EMAIL_OTP", step["Session"], USERNAME=name,
+                                       EMAIL_OTP_CODE=other_code(code)),
+                       "CodeMismatchException", "Invalid code or auth state for the user.")
+        done = respond(mail_client, "EMAIL_OTP", step["Session"], USERNAME=name, EMAIL_OTP_CODE=code)
+        tokens = done.get("AuthenticationResult", {})
+        why = why or ("" if signed_in(done) and attributes(mail_pool, name)[1].get("email_verified") == "true" else str(done))
+    emit("email: first sign-in (MFA ON, email MFA) -> EMAIL_OTP to m***@e***; wrong code refused, right -> tokens", "h",
+         not why, why)
+    why = "no tokens from the first sign-in"
+    if tokens:
+        public_idp.set_user_mfa_preference(AccessToken=tokens["AccessToken"],
+                                           EmailMfaSettings={"Enabled": True, "PreferredMfa": True})
+        user, _ = attributes(mail_pool, name)
+        step = sign_in(mail_pool, mail_client, name, PASSWORD)
+        why = f"{user.get('UserMFASettingList')} {user.get('PreferredMfaSetting')} {step.get('ChallengeName')}"
+        if (user.get("UserMFASettingList"), user.get("PreferredMfaSetting"), step.get("ChallengeName")) \
+                == (["EMAIL_OTP"], "EMAIL_OTP", "EMAIL_OTP"):
+            done = respond(mail_client, "EMAIL_OTP", step["Session"], USERNAME=name, EMAIL_OTP_CODE=latest_code(name, "EMAIL"))
+            why = "" if signed_in(done) and len(codes(name)) == 2 else str(done)
+    emit("email: EmailMfaSettings preferred -> AdminGetUser shows EMAIL_OTP; next sign-in EMAIL_OTP -> tokens", "h",
+         not why, why)
+
+    # A user with a phone number and an email address: Cognito could use either (SMS, EMAIL).
+    name = "select-mail@example.com"
+    step = new_user(mail_pool, mail_client, name, [{"Name": "phone_number", "Value": "+15555550188"}])
+    choices = parse_list(step.get("ChallengeParameters", {}).get("MFAS_CAN_CHOOSE"))
+    why = f"{step.get('ChallengeName')} {choices}"
+    if step.get("ChallengeName") == "SELECT_MFA_TYPE" and choices == ["SMS_MFA", "EMAIL_OTP"]:
+        step = respond(mail_client, "SELECT_MFA_TYPE", step["Session"], USERNAME=name, ANSWER="EMAIL_OTP")
+        why = step.get("ChallengeName")
+        if step.get("ChallengeName") == "EMAIL_OTP":
+            done = respond(mail_client, "EMAIL_OTP", step["Session"], USERNAME=name, EMAIL_OTP_CODE=latest_code(name, "EMAIL"))
+            why = "" if signed_in(done) else str(done)
+    emit("select: phone + email, MFA ON with SMS and EMAIL -> SELECT_MFA_TYPE; ANSWER EMAIL_OTP -> EMAIL_OTP -> tokens",
+         ["g", "h", "i"], not why, why)
+
+    # MFA_SETUP with email: a pool without email as username, a user without an email address.
+    plain = idp.create_user_pool(PoolName="mfa-setup-email", MfaConfiguration="ON")["UserPool"]["Id"]
+    idp.set_user_pool_mfa_config(UserPoolId=plain, MfaConfiguration="ON", SoftwareTokenMfaConfiguration={"Enabled": True},
+                                 EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Your code"})
+    plain_client = idp.create_user_pool_client(UserPoolId=plain, ClientName="web", ExplicitAuthFlows=[
+        "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    name, address = "no-email-user", "setup-mail@example.com"
+    step = new_user(plain, plain_client, name)
+    can_setup = parse_list(step.get("ChallengeParameters", {}).get("MFAS_CAN_SETUP"))
+    why = f"{step.get('ChallengeName')} {can_setup}"
+    if step.get("ChallengeName") == "MFA_SETUP" and can_setup == ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]:
+        step = respond(plain_client, "MFA_SETUP", step["Session"], USERNAME=name, EMAIL=address)
+        destination = step.get("ChallengeParameters", {}).get("CODE_DELIVERY_DESTINATION")
+        why = f"{step.get('ChallengeName')} {destination}"
+        if step.get("ChallengeName") == "EMAIL_OTP" and destination == "s***@e***":
+            done = respond(plain_client, "EMAIL_OTP", step["Session"], USERNAME=name,
+                           EMAIL_OTP_CODE=latest_code(address, "EMAIL"))
+            user, attrs = attributes(plain, name)
+            why = "" if signed_in(done) and attrs.get("email") == address and attrs.get("email_verified") == "true" \
+                and user.get("UserMFASettingList") == ["EMAIL_OTP"] else f"{done} {attrs} {user.get('UserMFASettingList')}"
+    emit("email: user without email -> MFA_SETUP [TOTP, EMAIL]; {USERNAME, EMAIL} -> EMAIL_OTP -> tokens, email MFA on",
+         "h", not why, why)
+
+    # -- patch i: SELECT_MFA_TYPE for a user with TOTP and SMS on, neither preferred (TOTP sandbox)
+    name = "select-user@example.com"
+    step = new_user(pool_id, client_id, name, [{"Name": "phone_number", "Value": "+15555550177"}])
+    associated = public_idp.associate_software_token(Session=step["Session"])
+    verified = public_idp.verify_software_token(Session=associated["Session"],
+                                                UserCode=totp_code(associated["SecretCode"], time.time()))
+    respond(client_id, "MFA_SETUP", verified["Session"], USERNAME=name)
+    idp.admin_set_user_mfa_preference(UserPoolId=pool_id, Username=name, SMSMfaSettings={"Enabled": True},
+                                      SoftwareTokenMfaSettings={"Enabled": True})
+    step = sign_in(pool_id, client_id, name, PASSWORD)
+    raw = step.get("ChallengeParameters", {}).get("MFAS_CAN_CHOOSE")
+    emit("select: TOTP + SMS on, none preferred -> SELECT_MFA_TYPE, MFAS_CAN_CHOOSE a JSON array", ["b", "i"],
+         step.get("ChallengeName") == "SELECT_MFA_TYPE" and raw == '["SMS_MFA","SOFTWARE_TOKEN_MFA"]',
+         f"{step.get('ChallengeName')} {raw!r}")
+    why = step.get("ChallengeName")
+    if step.get("ChallengeName") == "SELECT_MFA_TYPE":
+        step = respond(client_id, "SELECT_MFA_TYPE", step["Session"], USERNAME=name, ANSWER="SMS_MFA")
+        why = "" if step.get("ChallengeName") == "SMS_MFA" else step.get("ChallengeName")
+        if not why:
+            respond(client_id, "SMS_MFA", step["Session"], USERNAME=name, SMS_MFA_CODE=latest_code(name, "SMS"))
+    emit("select: ANSWER SMS_MFA -> SMS_MFA", "i", not why, why)
+    step = sign_in(pool_id, client_id, name, PASSWORD)
+    why = step.get("ChallengeName")
+    if step.get("ChallengeName") == "SELECT_MFA_TYPE":
+        step = respond(client_id, "SELECT_MFA_TYPE", step["Session"], USERNAME=name, ANSWER="SOFTWARE_TOKEN_MFA")
+        why = step.get("ChallengeName")
+        if step.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
+            done = answer_totp(public_idp, client_id, step["Session"], name, associated["SecretCode"])
+            why = "" if signed_in(done) else str(done)
+    emit("select: ANSWER SOFTWARE_TOKEN_MFA -> SOFTWARE_TOKEN_MFA -> tokens", "i", not why, why)
 
 
 def seedtest_api(endpoint, method, route, body=None):
