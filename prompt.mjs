@@ -20,7 +20,7 @@ function readHidden(input, output) {
       input.off("data", onData);
       input.off("end", onEnd);
       input.setRawMode(wasRaw);
-      input.pause();
+      release(input);
       output.write("\n");
       settle();
     };
@@ -35,20 +35,29 @@ function readHidden(input, output) {
       }
     };
     input.setRawMode(true);
+    input.ref?.();
     input.resume();
     input.on("data", onData);
     input.on("end", onEnd);
   });
 }
 
+/** Stops reading and lets the process exit even though standard input is still open. */
+function release(input) {
+  input.pause();
+  input.unref?.();
+}
+
 /** Reads the first line of a piped standard input. */
 function readLine(input) {
   return new Promise((resolve, reject) => {
+    input.ref?.();
     const lines = createInterface({ input, terminal: false });
     let answered = false;
     lines.once("line", (line) => {
       answered = true;
       lines.close();
+      release(input);
       resolve(line);
     });
     lines.once("close", () => {
