@@ -21,9 +21,13 @@ after(async () => {
  * Runs the app's seed.ts; each time `prompt` appears on stdout, types the newest code the
  * emulator sent to `username`. Resolves with the exit code, the output and the prompts seen.
  */
-function runAnsweringPrompts(appDir, env, username, prompt) {
+function runAnsweringPrompts(appDir, env, username, prompt, { terminal = false } = {}) {
   const tsx = path.join(repoRoot, "node_modules", ".bin", "tsx");
-  const child = spawn(tsx, ["amplify/seed/seed.ts"], {
+  // `script` runs the seed on a pseudo-terminal, as a person at a terminal would.
+  const [command, args] = terminal
+    ? ["script", ["-qefc", `${tsx} amplify/seed/seed.ts`, "/dev/null"]]
+    : [tsx, ["amplify/seed/seed.ts"]];
+  const child = spawn(command, args, {
     cwd: appDir,
     env: { PATH: process.env.PATH, ...env },
     stdio: ["pipe", "pipe", "pipe"],
@@ -38,7 +42,7 @@ function runAnsweringPrompts(appDir, env, username, prompt) {
     while (answered < asked) {
       answered += 1;
       const codes = await emulator.codes(username);
-      child.stdin.write(`${codes.at(-1).code}\n`);
+      child.stdin.write(`${codes.at(-1).code}${terminal ? "\r" : "\n"}`);
     }
   });
   return new Promise((resolve) => {
@@ -67,6 +71,19 @@ test("the guide's Email MFA example: codes typed at the prompt, the user ends wi
   for (const { code } of await emulator.codes("seeded@example.com")) {
     assert.ok(!run.stdout.includes(code), "a typed code is not echoed");
   }
+});
+
+test("on a terminal the prompt reads the code without echoing it", async () => {
+  const script = await readFile(new URL("./fixtures/guide-email.ts", import.meta.url), "utf8");
+  const { appDir, env, pool } = await sandboxWithApp(emulator, "emailtty", script, { mfa: "ON", mfaTypes: ["EMAIL"], groups: [] });
+  const prompt = "Please input one-time password from EMAIL for seeded@example.com:";
+  const run = await runAnsweringPrompts(appDir, env, "seeded@example.com", prompt, { terminal: true });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal(run.answered, 2);
+  for (const { code } of await emulator.codes("seeded@example.com")) {
+    assert.ok(!run.stdout.includes(code), `the code ${code} was echoed: ${run.stdout}`);
+  }
+  assert.equal((await pool.user("seeded@example.com")).preferredMfa, "EMAIL_OTP");
 });
 
 test("the SMS variant (mfaPreference SMS) prompts with upstream's SMS wording", async () => {
