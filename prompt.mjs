@@ -48,21 +48,41 @@ function release(input) {
   input.unref?.();
 }
 
-/** Reads the first line of a piped standard input. */
-function readLine(input) {
-  return new Promise((resolve, reject) => {
-    input.ref?.();
+/**
+ * Lines of a piped standard input, shared by every prompt of the process: lines that arrive
+ * together (`printf '111\n222\n' | ...`) are kept for the next prompts, not lost.
+ */
+const pipedLines = new WeakMap();
+
+function linesOf(input) {
+  let reader = pipedLines.get(input);
+  if (!reader) {
+    reader = { queued: [], waiting: [], closed: false };
     const lines = createInterface({ input, terminal: false });
-    let answered = false;
-    lines.once("line", (line) => {
-      answered = true;
-      lines.close();
-      release(input);
-      resolve(line);
+    lines.on("line", (line) => {
+      const waiter = reader.waiting.shift();
+      if (waiter) waiter.resolve(line);
+      else reader.queued.push(line);
+      if (reader.waiting.length === 0) release(input);
     });
-    lines.once("close", () => {
-      if (!answered) reject(named("PromptClosedError", "Standard input closed before a code was entered."));
+    lines.on("close", () => {
+      reader.closed = true;
+      for (const waiter of reader.waiting.splice(0)) waiter.reject(named("PromptClosedError", "Standard input closed before a code was entered."));
     });
+    pipedLines.set(input, reader);
+  }
+  return reader;
+}
+
+/** Reads the next line of a piped standard input. */
+function readLine(input) {
+  const reader = linesOf(input);
+  if (reader.queued.length > 0) return Promise.resolve(reader.queued.shift());
+  if (reader.closed) return Promise.reject(named("PromptClosedError", "Standard input closed before a code was entered."));
+  return new Promise((resolve, reject) => {
+    reader.waiting.push({ resolve, reject });
+    input.ref?.();
+    input.resume();
   });
 }
 

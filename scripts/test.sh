@@ -7,4 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh debug
 cargo test --workspace
 node emulator/selftest.mjs
+# The release addon and the packed tarball, once, before the test files run in parallel
+# (package.test.mjs and cli.test.mjs install the tarball; the other tests load the same .node).
+bash scripts/pack.sh >/dev/null
 node --test --test-concurrency=2 __test__/*.test.mjs
