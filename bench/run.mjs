@@ -60,7 +60,7 @@ function parseArgs(argv) {
   }
   options.users = explicit.users ?? (options.quick ? 3 : 50);
   options.imports = explicit.imports ?? (options.quick ? 3 : 15);
-  options.floorUsers = explicit.floorUsers ?? Math.min(options.users, 10);
+  options.floorUsers = explicit.floorUsers ?? Math.min(options.users, 20);
   options.reuse ??= options.quick; // --quick reuses cached baseline/upstream installs when present
   return options;
 }
@@ -158,24 +158,68 @@ function summarizeProxied(samples, raw, users) {
     for (const s of mine) (byOp[s.op] ??= []).push(s.ms);
     const totalMs = mine.reduce((a, s) => a + s.ms, 0);
     const wallMs = raw[phase].ms.reduce((a, b) => a + b, 0);
+    const byOpSummary = Object.fromEntries(Object.entries(byOp).map(([op, list]) => [op, { perUser: list.length / users, ...summary(list) }]));
     out[phase] = {
       users,
-      perUserMs: totalMs / users,
+      // Calls per user x the median time of each operation: robust to a few slow outliers.
+      perUserMs: Object.values(byOpSummary).reduce((a, s) => a + s.perUser * s.median, 0),
+      meanPerUserMs: totalMs / users,
       callsPerUser: mine.length / users,
       wallPerUserMs: wallMs / users,
       clientPerUserMs: (wallMs - totalMs) / users,
-      byOp: Object.fromEntries(Object.entries(byOp).map(([op, list]) => [op, { perUser: list.length / users, ...summary(list) }])),
+      byOp: byOpSummary,
     };
   }
   return out;
 }
 
+/**
+ * One bench at a time on this machine: they share the install cache, and two at once would
+ * skew each other's timings anyway. The lock file holds the owner's pid; a dead owner's lock
+ * is taken over.
+ */
+async function acquireLock(file) {
+  let announced = false;
+  for (;;) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: "wx" });
+      const release = () => {
+        try {
+          if (fs.readFileSync(file, "utf8") === String(process.pid)) fs.rmSync(file);
+        } catch {
+          // already gone
+        }
+      };
+      process.once("exit", release);
+      return release;
+    } catch (err) {
+      if (err.code !== "EEXIST") throw err;
+    }
+    const owner = Number(fs.readFileSync(file, "utf8"));
+    let alive = false;
+    try {
+      process.kill(owner, 0);
+      alive = true;
+    } catch {
+      // no such process
+    }
+    if (!alive) {
+      fs.rmSync(file, { force: true });
+      continue;
+    }
+    if (!announced) log(`another bench (pid ${owner}) is running; waiting for it to finish`);
+    announced = true;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
 async function main() {
   const options = parseArgs(process.argv.slice(2));
-  const startedAt = new Date();
-  const started = performance.now();
   const workRoot = path.join(os.tmpdir(), "amplify-seed-bench");
   fs.mkdirSync(workRoot, { recursive: true });
+  const releaseLock = await acquireLock(path.join(workRoot, "bench.lock"));
+  const startedAt = new Date();
+  const started = performance.now();
   const runDir = fs.mkdtempSync(path.join(workRoot, "run-"));
   const cacheDir = path.join(workRoot, "cache");
   log(`users=${options.users} imports=${options.imports} floor-users=${options.floorUsers} quick=${options.quick} work dir ${runDir}`);
@@ -186,6 +230,8 @@ async function main() {
       startedAt: startedAt.toISOString(),
       options: { users: options.users, imports: options.imports, floorUsers: options.floorUsers, quick: options.quick, reuseInstalls: options.reuse },
       host: { platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version, npm: npmVersion },
+      // Other work on the machine skews every timing; the 1-minute load average says how busy it was.
+      loadAverage: { atStart: os.loadavg()[0] },
       baseline: BASELINE,
       upstream: { ...UPSTREAM, "aws-amplify": BASELINE["aws-amplify"] },
     },
@@ -227,9 +273,16 @@ async function main() {
     log(`npm cache before installing: ${cacheState.map((c) => `${c.spec} ${c.cached ? "cached" : "not cached"}`).join(", ")}`);
 
     // --- emulator and sandboxes ------------------------------------------------------------
+    // Upstream runs from a folder of this run whose node_modules links to the cached install
+    // (Node resolves through the link to the real files, so the script and upstream share one
+    // aws-amplify), keeping the run's amplify_outputs.json out of the cache.
+    const upstreamRunDir = path.join(runDir, "upstream");
+    fs.mkdirSync(upstreamRunDir);
+    fs.copyFileSync(path.join(upstreamDir, "package.json"), path.join(upstreamRunDir, "package.json"));
+    fs.symlinkSync(path.join(upstreamDir, "node_modules"), path.join(upstreamRunDir, "node_modules"), "dir");
     const apps = {
       ours: { flavor: "ours", dir: oursDir, identifier: { namespace: "benchours", name: "bench", type: "sandbox" } },
-      upstream: { flavor: "upstream", dir: upstreamDir, identifier: { namespace: "benchupstream", name: "bench", type: "sandbox" } },
+      upstream: { flavor: "upstream", dir: upstreamRunDir, identifier: { namespace: "benchupstream", name: "bench", type: "sandbox" } },
     };
     await step("start emulator + provision two sandboxes", async () => {
       emulator = await startEmulator();
@@ -274,9 +327,11 @@ async function main() {
     if (emulator) await emulator.stop();
     if (!options.keep) fs.rmSync(runDir, { recursive: true, force: true });
     else log(`kept ${runDir}`);
+    releaseLock();
   }
 
   results.bench = { stepsMs: benchTimings, totalMs: Math.round(performance.now() - started) };
+  results.meta.loadAverage.atEnd = os.loadavg()[0];
   results.rows = buildRows(results);
 
   fs.mkdirSync(options.out, { recursive: true });
@@ -289,23 +344,31 @@ async function main() {
   console.log("");
   console.log(explainFloor(results));
   console.log("");
+  const said = (x) => (Number.isFinite(x?.npmSaysAdded) ? x.npmSaysAdded : "?");
+  console.log(`packages: folders npm placed in node_modules (nested copies included); npm's own "added N packages": ` +
+    `ours ${said(results.install.ours)}, upstream ${said(results.install.upstream)}, baseline ${said(results.install.baseline)}.`);
   console.log(`install times: one run each; npm cache ${results.install.cacheWarm ? "warm" : "cold"} before installing` +
     (results.install.fromCache ? `; baseline/upstream reused from the install cache (measured ${results.install.fromCache})` : "") + ".");
+  const { atStart, atEnd } = results.meta.loadAverage;
+  const busy = Math.max(atStart, atEnd) > os.cpus().length;
+  console.log(`load average (1 min) ${atStart.toFixed(2)} at start, ${atEnd.toFixed(2)} at end, ${os.cpus().length} cores` +
+    (busy ? ": the machine was busy with other work, timings are inflated (CPU times and call counts less so)" : ""));
   console.log(`bench steps: ${Object.entries(benchTimings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join("; ")}; total ${(results.bench.totalMs / 1000).toFixed(1)} s`);
   console.log(`wrote ${path.join(options.out, "results.json")} and ${path.join(options.out, "chart.svg")}`);
 }
 
 /** What limits the per-user figures: the emulator's service time for the calls each side makes. */
 function explainFloor(r) {
-  const lines = [`floor: one minimal Cognito call (fetch -> emulator) ${fmtMs(r.floor.minimal.median)} median (${fmtMs(r.floor.minimal.p10)}-${fmtMs(r.floor.minimal.p90)}); ` +
+  const lines = [`proxied run (${r.floor.proxied.ours.create.users} users each): calls x median emulator time per operation; client side = mean wall - mean emulator time`,
+    `floor: one minimal Cognito call (fetch -> emulator) ${fmtMs(r.floor.minimal.median)} median (${fmtMs(r.floor.minimal.p10)}-${fmtMs(r.floor.minimal.p90)}); ` +
     `InitiateAuth USER_SRP_AUTH (emulator computes SRP_B) ${fmtMs(r.floor.srpInitiate.median)}`];
   for (const flavor of FLAVORS) {
     const p = r.floor.proxied[flavor];
     for (const [phase, label] of [["create", "create + group"], ["signin", "sign-in"]]) {
       const x = p[phase];
       const ops = Object.entries(x.byOp).map(([op, s]) => `${op.split(":")[1]} x${s.perUser.toFixed(2)} ~${fmtMs(s.median)}`).join(", ");
-      lines.push(`${flavor.padEnd(8)} ${label.padEnd(14)} ${x.callsPerUser.toFixed(2)} calls/user, emulator ${fmtMs(x.perUserMs)}/user, ` +
-        `wall ${fmtMs(x.wallPerUserMs)}/user -> client side ${fmtMs(x.clientPerUserMs)}/user   [${ops}]`);
+      lines.push(`${flavor.padEnd(8)} ${label.padEnd(14)} ${x.callsPerUser.toFixed(2)} calls/user, emulator ${fmtMs(x.perUserMs)}/user ` +
+        `(mean ${fmtMs(x.meanPerUserMs)}), wall ${fmtMs(x.wallPerUserMs)}/user -> client side ${fmtMs(x.clientPerUserMs)}/user   [${ops}]`);
     }
   }
   return lines.join("\n");

@@ -10,7 +10,9 @@ import { installedPackages, mustRun, runCommand, treeBytes } from "./util.mjs";
 
 export const BASELINE = { "aws-amplify": "6.14.4", tsx: "4.23.15" };
 export const UPSTREAM = { "@aws-amplify/seed": "1.1.4" };
-const NPM_INSTALL = ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"];
+const NPM_INSTALL = ["install", "--ignore-scripts", "--no-audit", "--no-fund"];
+/** npm's own summary line ("added 1018 packages in 2m"), as a cross-check of our count. */
+const npmAdded = (stdout) => Number(/added (\d+) packages?/.exec(stdout)?.[1] ?? NaN);
 
 /**
  * The environment for nested npm commands: `npm run bench` exports npm_config_local_prefix and
@@ -115,7 +117,7 @@ export async function installBaseline(appDir) {
   fs.mkdirSync(appDir, { recursive: true });
   await writeJson(path.join(appDir, "package.json"), { name: "bench-app", private: true, dependencies: BASELINE });
   const result = await mustRun("npm", NPM_INSTALL, { cwd: appDir, env: cleanNpmEnv(), timeoutMs: 30 * 60_000 });
-  return { installMs: result.ms, ...(await footprint(appDir)) };
+  return { installMs: result.ms, npmSaysAdded: npmAdded(result.stdout), ...(await footprint(appDir)) };
 }
 
 /**
@@ -135,6 +137,7 @@ export async function installOnTop(baselineDir, baseline, appDir, spec) {
   return {
     spec,
     installMs: result.ms,
+    npmSaysAdded: npmAdded(result.stdout),
     ...after,
     addedBytesOnDisk: after.bytesOnDisk - baseline.bytesOnDisk,
     addedApparentBytes: after.apparentBytes - baseline.apparentBytes,

@@ -10,10 +10,10 @@ const FORMAT = { ms: fmtMs, bytes: fmtMB, count: fmtCount, s: fmtS };
  * One comparison row. `ours`/`upstream`: the headline value (a median where there is a
  * distribution), `spread`: {ours, upstream} as [low, high] (p10..p90), `target`: {max, text}.
  */
-function row(id, label, unit, ours, upstream, { spread, target, note } = {}) {
+function row(id, label, unit, ours, upstream, { spread, target, note, floor } = {}) {
   const ratio = ours > 0 && upstream != null ? upstream / ours : null;
   const met = target ? (ours == null ? false : ours <= target.max) : null;
-  return { id, label, unit, ours, upstream, ratio, spread: spread ?? null, target: target ?? null, met, note: note ?? null };
+  return { id, label, unit, ours, upstream, ratio, spread: spread ?? null, target: target ?? null, met, note: note ?? null, floor: floor ?? null };
 }
 
 const med = (s) => s?.median ?? null;
@@ -24,8 +24,10 @@ export function buildRows(r) {
   const rows = [];
   const { install, imports, seeding, floor } = r;
   if (install) {
-    const cached = install.fromCache ? ` (cached install, measured ${install.fromCache.slice(0, 10)})` : "";
-    rows.push(row("install.bytes", "install: added on disk", "bytes", install.ours.addedBytesOnDisk, install.upstream.addedBytesOnDisk,
+    const cached = install.fromCache ? ` (cached ${install.fromCache.slice(0, 16).replace("T", " ")})` : "";
+    rows.push(row("install.bytes", "install: added on disk (du)", "bytes", install.ours.addedBytesOnDisk, install.upstream.addedBytesOnDisk,
+      { target: { max: 15e6, text: "<= 15 MB" } }));
+    rows.push(row("install.apparentBytes", "install: added, apparent size", "bytes", install.ours.addedApparentBytes, install.upstream.addedApparentBytes,
       { target: { max: 15e6, text: "<= 15 MB" } }));
     rows.push(row("install.packages", "install: packages added", "count", install.ours.addedPackages, install.upstream.addedPackages,
       { target: { max: 2, text: "<= 2" } }));
@@ -49,10 +51,11 @@ export function buildRows(r) {
   if (seeding) {
     const o = seeding.ours;
     const u = seeding.upstream;
+    const floorOf = (phase) => (floor?.proxied ? { ours: floor.proxied.ours[phase].perUserMs, upstream: floor.proxied.upstream[phase].perUserMs } : null);
     rows.push(row("create.perUser", "create + addToUserGroup, per user", "ms", med(o.create.ms), med(u.create.ms),
-      { spread: { ours: band(o.create.ms), upstream: band(u.create.ms) }, target: { max: 30, text: "<= 30 ms" } }));
+      { spread: { ours: band(o.create.ms), upstream: band(u.create.ms) }, target: { max: 30, text: "<= 30 ms" }, floor: floorOf("create") }));
     rows.push(row("signin.perUser", "signInUser, per user", "ms", med(o.signin.ms), med(u.signin.ms),
-      { spread: { ours: band(o.signin.ms), upstream: band(u.signin.ms) }, target: { max: 15, text: "<= 15 ms" } }));
+      { spread: { ours: band(o.signin.ms), upstream: band(u.signin.ms) }, target: { max: 15, text: "<= 15 ms" }, floor: floorOf("signin") }));
     rows.push(row("signin.cpu", "client CPU per sign-in (SRP)", "ms", med(o.signin.cpuMs), med(u.signin.cpuMs),
       { spread: { ours: band(o.signin.cpuMs), upstream: band(u.signin.cpuMs) } }));
     rows.push(row("create.cpu", "client CPU per create + group", "ms", med(o.create.cpuMs), med(u.create.cpuMs),
@@ -105,15 +108,15 @@ const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
  */
 export function renderSvg(rows, { title, subtitle }) {
   const plotted = rows.filter((r) => r.ours > 0 && r.upstream > 0);
-  const left = 330;
-  const plotWidth = 470;
-  const right = 300;
+  const left = 300;
+  const plotWidth = 440;
+  const right = 470;
   const rowHeight = 46;
   const top = 92;
   const width = left + plotWidth + right;
   const height = top + plotted.length * rowHeight + 56;
   const minExp = -4; // 0.01 %
-  const maxExp = 1; // 1000 %
+  const maxExp = Math.max(0, ...plotted.map((r) => Math.ceil(Math.log10(Math.max(r.ours, r.spread?.ours?.[1] ?? 0) / r.upstream) - 1e-9))); // 100 % or more when needed
   const x = (fraction) => {
     const e = Math.min(maxExp, Math.max(minExp, Math.log10(fraction)));
     return left + ((e - minExp) / (maxExp - minExp)) * plotWidth;
@@ -124,8 +127,10 @@ export function renderSvg(rows, { title, subtitle }) {
   out.push(`<text x="16" y="26" font-size="17" font-weight="bold">${esc(title)}</text>`);
   out.push(`<text x="16" y="46" fill="#555">${esc(subtitle)}</text>`);
   out.push(`<rect x="16" y="58" width="12" height="12" fill="#2b7bba"/><text x="34" y="69">ours (amplify-seed-native)</text>`);
-  out.push(`<rect x="210" y="58" width="12" height="12" fill="#c9c9c9"/><text x="228" y="69">upstream @aws-amplify/seed@1.1.4 (= 100%)</text>`);
-  out.push(`<line x1="500" y1="64" x2="518" y2="64" stroke="#d62728" stroke-width="2" stroke-dasharray="4,2"/><text x="524" y="69">target</text>`);
+  out.push(`<rect x="200" y="58" width="12" height="12" fill="#c9c9c9"/><text x="218" y="69">upstream @aws-amplify/seed@1.1.4 (= 100%)</text>`);
+  out.push(`<line x1="512" y1="64" x2="530" y2="64" stroke="#d62728" stroke-width="2" stroke-dasharray="4,2"/><text x="536" y="69">target</text>`);
+  out.push(`<line x1="590" y1="64" x2="608" y2="64" stroke="#222" stroke-width="1.5"/><text x="614" y="69">p10-p90</text>`);
+  out.push(`<rect x="680" y="57" width="3" height="14" fill="#222"/><text x="688" y="69">emulator time of the calls made (floor, separate proxied run)</text>`);
   out.push(`<text x="${left + plotWidth / 2}" y="86" text-anchor="middle" fill="#555">ours as a share of upstream (log scale; shorter is better)</text>`);
   for (let e = minExp; e <= maxExp; e += 1) {
     const gx = x(10 ** e);
@@ -140,14 +145,24 @@ export function renderSvg(rows, { title, subtitle }) {
     const x0 = x(10 ** minExp);
     out.push(`<rect x="${x0}" y="${y + 6}" width="${x(1) - x0}" height="14" fill="#c9c9c9"/>`);
     out.push(`<rect x="${x0}" y="${y + 22}" width="${Math.max(1, x(r.ours / r.upstream) - x0)}" height="14" fill="#2b7bba"/>`);
+    const whisker = (lo, hi, cy) => `<line x1="${x(lo / r.upstream)}" y1="${cy}" x2="${x(hi / r.upstream)}" y2="${cy}" stroke="#222" stroke-width="1.5"/>` +
+      `<line x1="${x(lo / r.upstream)}" y1="${cy - 4}" x2="${x(lo / r.upstream)}" y2="${cy + 4}" stroke="#222"/>` +
+      `<line x1="${x(hi / r.upstream)}" y1="${cy - 4}" x2="${x(hi / r.upstream)}" y2="${cy + 4}" stroke="#222"/>`;
+    if (r.spread?.upstream) out.push(whisker(r.spread.upstream[0], r.spread.upstream[1], y + 13));
+    if (r.spread?.ours) out.push(whisker(r.spread.ours[0], r.spread.ours[1], y + 29));
+    if (r.floor) {
+      out.push(`<rect x="${x(r.floor.upstream / r.upstream) - 1.5}" y="${y + 5}" width="3" height="16" fill="#222"/>`);
+      out.push(`<rect x="${x(r.floor.ours / r.upstream) - 1.5}" y="${y + 21}" width="3" height="16" fill="#222"/>`);
+    }
     if (r.target && r.target.max > 0) {
       const tx = x(r.target.max / r.upstream);
       out.push(`<line x1="${tx}" y1="${y + 2}" x2="${tx}" y2="${y + 40}" stroke="#d62728" stroke-width="2" stroke-dasharray="4,2"/>`);
     }
     const ratio = r.ratio >= 10 ? `${r.ratio.toFixed(0)}x` : `${r.ratio.toFixed(2)}x`;
     const verdict = r.met == null ? "" : r.met ? " - target met" : " - target MISSED";
-    out.push(`<text x="${left + plotWidth + 10}" y="${y + 18}" fill="#555">upstream ${esc(fmt(r.upstream))}</text>`);
-    out.push(`<text x="${left + plotWidth + 10}" y="${y + 34}" fill="${r.met === false ? "#d62728" : "#1f4e79"}">ours ${esc(fmt(r.ours))} (upstream/ours ${ratio})${esc(verdict)}</text>`);
+    const floorText = (v) => (r.floor ? `, floor ${fmt(v)}` : "");
+    out.push(`<text x="${left + plotWidth + 10}" y="${y + 18}" fill="#555">upstream ${esc(fmt(r.upstream))}${esc(floorText(r.floor?.upstream))}</text>`);
+    out.push(`<text x="${left + plotWidth + 10}" y="${y + 34}" fill="${r.met === false ? "#d62728" : "#1f4e79"}">ours ${esc(fmt(r.ours))}${esc(floorText(r.floor?.ours))} (upstream / ours = ${ratio})${esc(verdict)}</text>`);
   });
   out.push(`</svg>`);
   return `${out.join("\n")}\n`;
