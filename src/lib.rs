@@ -74,7 +74,7 @@ pub struct SandboxAuthConfig {
 
 #[napi(ts_return_type = "Promise<SandboxAuthConfig>")]
 pub fn sandbox_auth_config(env: &Env) -> Result<PromiseRaw<'_, SandboxAuthConfig>> {
-    use seed_core::config::{auth_config, MfaConfiguration};
+    use seed_core::config::auth_config;
     promise(env, async move {
         let config = auth_config().await?;
         Ok(SandboxAuthConfig {
@@ -82,14 +82,7 @@ pub fn sandbox_auth_config(env: &Env) -> Result<PromiseRaw<'_, SandboxAuthConfig
             web_client_id: config.web_client_id.clone(),
             region: config.region.clone(),
             identity_pool_id: config.identity_pool_id.clone(),
-            mfa_configuration: config.mfa_configuration.map(|mfa| {
-                match mfa {
-                    MfaConfiguration::None => "NONE",
-                    MfaConfiguration::Optional => "OPTIONAL",
-                    MfaConfiguration::Required => "REQUIRED",
-                }
-                .to_owned()
-            }),
+            mfa_configuration: config.mfa_configuration.map(|mfa| mfa.as_str().to_owned()),
             mfa_types: config.mfa_types.iter().map(|t| t.as_str().to_owned()).collect(),
             groups: config.groups.clone(),
         })

@@ -25,6 +25,17 @@ pub enum MfaConfiguration {
     Required,
 }
 
+impl MfaConfiguration {
+    /// The names amplify_outputs.json uses (`mfa_configuration`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MfaConfiguration::None => "NONE",
+            MfaConfiguration::Optional => "OPTIONAL",
+            MfaConfiguration::Required => "REQUIRED",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MfaType {
     Sms,
