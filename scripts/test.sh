@@ -12,6 +12,7 @@ node emulator/selftest.mjs
 # The release addon and the packed tarball, once, before the test files run in parallel
 # (package.test.mjs and cli.test.mjs install the tarball; the other tests load the same .node).
 bash scripts/pack.sh >/dev/null
-node --test --test-concurrency=2 __test__/*.test.mjs
 # The benchmark still runs (a small N; its figures are not checked: benchmarks are not timed tests).
 node bench/run.mjs --quick --out .cache/bench-quick
+# Last, so the test runner's summary closes the output.
+node --test --test-concurrency=2 __test__/*.test.mjs
