@@ -207,12 +207,13 @@ def user_factors(engine, pool, user):
     return explicit, implicit
 
 
-def after_password(engine, backend, pool, client, username):
-    """Cognito's next step once the password is right: tokens, an MFA challenge,
-    SELECT_MFA_TYPE or MFA_SETUP."""
+def after_password(engine, backend, pool, client, username, log_in=None):
+    """Cognito's next step once the password is right: tokens (from `log_in()`, by default a
+    fresh sign-in), an MFA challenge, SELECT_MFA_TYPE or MFA_SETUP."""
+    log_in = log_in or (lambda: backend._log_user_in(pool, client, username))
     user = backend.admin_get_user(pool.id, username)
     if pool.mfa_config == "OFF":
-        return backend._log_user_in(pool, client, username)
+        return log_in()
     explicit, implicit = user_factors(engine, pool, user)
     factors = explicit or (implicit if pool.mfa_config == "ON" else [])
     if factors:
@@ -227,7 +228,7 @@ def after_password(engine, backend, pool, client, username):
     can_setup = pool_offers(engine, pool) if pool.mfa_config == "ON" else []
     if can_setup:
         return issue(engine, backend, pool, username, user, "MFA_SETUP", can_setup=can_setup)
-    return backend._log_user_in(pool, client, username)
+    return log_in()
 
 
 def issue(engine, backend, pool, username, user, challenge, choices=None, can_setup=None, email=None, setup=False):
@@ -269,8 +270,19 @@ def redecide(engine, backend, pool, client_id, username, result):
         return result
     if result.get("ChallengeName") not in (None, "MFA_SETUP", "SOFTWARE_TOKEN_MFA", "SMS_MFA"):
         return result
-    discard(backend, pool, result)
-    return after_password(engine, backend, pool, pool.clients[client_id], username)
+    client = pool.clients[client_id]
+
+    def log_in():
+        # Tokens moto already issued are what Cognito would issue: keep them rather than sign
+        # the JWTs twice (RSA signing is most of a sign-in's cost in the emulator).
+        if result.get("AuthenticationResult"):
+            return result
+        return backend._log_user_in(pool, client, username)
+
+    decided = after_password(engine, backend, pool, client, username, log_in=log_in)
+    if decided is not result:
+        discard(backend, pool, result)
+    return decided
 
 
 # --------------------------------------------------------------------------- challenge answers

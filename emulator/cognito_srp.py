@@ -19,10 +19,23 @@ password)` -> the RespondToAuthChallenge response.
 
 import base64
 import datetime
+import functools
 import hashlib
 import hmac
 import re
 import secrets
+import threading
+
+try:  # GMP does a 3072-bit modexp ~8x faster than Python's pow; the emulator's SRP is on every sign-in
+    import gmpy2
+
+    big = gmpy2.mpz
+
+    def modpow(base, exponent, modulus):
+        return int(gmpy2.powmod(base, exponent, modulus))
+except ImportError:  # same results, only slower
+    big = int
+    modpow = pow
 
 N_HEX = (
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
@@ -63,6 +76,45 @@ def _int(data):
 
 
 K = _int(_h(padded_bytes(N) + padded_bytes(G)))
+
+
+class FixedBasePower:
+    """base^e mod N for exponents below 2^bits by table lookup: table[i][d] = base^(d * 2^(w*i)),
+    so a power is one multiplication per w-bit digit of e, no squarings (~0.1 ms for a 256-bit e
+    against ~0.9 ms for GMP's powmod). Built on first use: ~8k multiplications, ~3 MB. For the
+    server's g^b and g^x, whose exponents are 256 bits; wider ones go to modpow."""
+
+    def __init__(self, base, modulus, bits=256, window=8):
+        self.base, self.modulus, self.bits, self.window = base, modulus, bits, window
+        self._table = None
+        self._lock = threading.Lock()
+
+    def _built(self):
+        with self._lock:
+            if self._table is None:
+                table, step = [], big(self.base)
+                for _ in range(-(-self.bits // self.window)):
+                    row = [big(1), step]
+                    for _ in range(2, 1 << self.window):
+                        row.append(row[-1] * step % self.modulus)
+                    table.append(row)
+                    step = row[-1] * step % self.modulus  # base^(2^(w*(i+1)))
+                self._table = table
+            return self._table
+
+    def __call__(self, exponent):
+        if exponent < 0 or exponent.bit_length() > self.bits:
+            return modpow(self.base, exponent, self.modulus)
+        result, mask = big(1), (1 << self.window) - 1
+        for row in self._built():
+            digit = exponent & mask
+            if digit:
+                result = result * row[digit] % self.modulus
+            exponent >>= self.window
+        return int(result)
+
+
+g_power = FixedBasePower(G, N)
 
 
 def pool_name_of(pool_id):
@@ -119,16 +171,17 @@ def is_canonical_timestamp(text):
 # --------------------------------------------------------------------------- server side
 
 
+@functools.lru_cache(maxsize=4096)
 def server_verifier(pool_name, user_id, password, salt):
-    """v = g^x mod N (what Cognito stores instead of the password)."""
-    return pow(G, compute_x(pool_name, user_id, password, salt), N)
+    """v = g^x mod N (what Cognito stores instead of the password; cached, as Cognito stores it)."""
+    return g_power(compute_x(pool_name, user_id, password, salt))
 
 
 def server_start(v, b=None):
     """-> (b, B) with B = (k*v + g^b) mod N, never 0 mod N."""
     while True:
         b = b or secrets.randbits(256)  # RFC 5054: at least 256 bits
-        B = (K * v + pow(G, b, N)) % N
+        B = (K * v + g_power(b)) % N
         if B:
             return b, B
         b = None
@@ -137,7 +190,7 @@ def server_start(v, b=None):
 def server_key(A, B, b, v):
     """HKDF key from S = (A * v^u)^b mod N; the caller has rejected A % N == 0."""
     u = compute_u(A, B)
-    S = pow(A * pow(v, u, N) % N, b, N)
+    S = modpow(A * modpow(v, u, N) % N, b, N)
     return hkdf_key(S, u)
 
 
@@ -147,7 +200,7 @@ def server_key(A, B, b, v):
 def client_start(a=None):
     """-> (a, A) with A = g^a mod N; a is 128 random bytes as in aws-amplify."""
     a = a if a is not None else _int(secrets.token_bytes(128))
-    return a, pow(G, a, N)
+    return a, modpow(G, a, N)
 
 
 def client_key(pool_name, user_id, password, salt, a, A, B):
@@ -158,7 +211,7 @@ def client_key(pool_name, user_id, password, salt, a, A, B):
     if u == 0:
         raise ValueError("U cannot be zero.")
     x = compute_x(pool_name, user_id, password, salt)
-    S = pow((B - K * pow(G, x, N)) % N, a + u * x, N)
+    S = modpow((B - K * modpow(G, x, N)) % N, a + u * x, N)
     return hkdf_key(S, u)
 
 

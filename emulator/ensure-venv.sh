@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Make sure <repo>/.venv exists and has moto[server] in it. Idempotent and quiet on success:
+# Make sure <repo>/.venv exists and has moto[server] (and gmpy2, the SRP patch's fast modexp) in it. Idempotent and quiet on success:
 # tests and CI call it before every emulator start, so the fast path is one python import.
 set -euo pipefail
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV_DIR="$REPO_DIR/.venv"
 MOTO_SPEC='moto[server]==5.2.1'
+GMPY_SPEC='gmpy2==2.3.2'  # a manylinux wheel from PyPI, no compiler needed
 
-has_moto() { [ -x "$VENV_DIR/bin/python" ] && "$VENV_DIR/bin/python" -c 'import moto' >/dev/null 2>&1; }
+has_moto() { [ -x "$VENV_DIR/bin/python" ] && "$VENV_DIR/bin/python" -c 'import moto, gmpy2' >/dev/null 2>&1; }
 
 has_moto && exit 0
 
@@ -20,4 +21,4 @@ has_moto && exit 0
 if [ ! -x "$VENV_DIR/bin/python" ]; then
   "${PYTHON:-python3}" -m venv "$VENV_DIR" >&2
 fi
-"$VENV_DIR/bin/python" -m pip install -q "$MOTO_SPEC" >&2
+"$VENV_DIR/bin/python" -m pip install -q "$MOTO_SPEC" "$GMPY_SPEC" >&2

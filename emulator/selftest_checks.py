@@ -245,6 +245,22 @@ def srp_checks(endpoint, idp, public_idp, ids, mfa_email, totp_secret):
          {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}.get("email") == email, tokens.keys())
     expect_refused("SRP: the old temporary password is refused", "e", lambda: sign_in("Temp0rary!x"))
 
+    # launcher.speed_up_user_lookup remembers which user an email named: a changed email must
+    # be found under its new value, and the old value must no longer find that user.
+    old_alias, new_alias = "alias-before@example.com", "alias-after@example.com"
+    idp.admin_create_user(UserPoolId=pool_id, Username=old_alias, TemporaryPassword="Temp0rary!x",
+                          MessageAction="SUPPRESS", UserAttributes=[{"Name": "email", "Value": old_alias}])
+    found_before = idp.admin_get_user(UserPoolId=pool_id, Username=old_alias)["Username"]
+    idp.admin_update_user_attributes(UserPoolId=pool_id, Username=old_alias,
+                                     UserAttributes=[{"Name": "email", "Value": new_alias}])
+    found_after = idp.admin_get_user(UserPoolId=pool_id, Username=new_alias)["Username"]
+    try:
+        stale = idp.admin_get_user(UserPoolId=pool_id, Username=old_alias)["Username"]
+    except ClientError as err:
+        stale = error_code(err)
+    emit("user lookup: a changed email finds the user, the old one no longer does", None,
+         found_before == found_after and stale == "UserNotFoundException", (found_before, found_after, stale))
+
     def flip_signature(responses):
         raw = bytearray(base64.b64decode(responses["PASSWORD_CLAIM_SIGNATURE"]))
         raw[0] ^= 1
