@@ -7,7 +7,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::cognito::Cognito;
+use crate::cognito::{Cognito, Tokens};
 use crate::config::{auth_config, AuthConfig, MfaConfiguration, MfaType};
 use crate::error::{AwsCause, SeedError, SeedResult};
 use crate::flow::{sign_in, MfaAnswers, MfaPlan, SignInFailure, SignInOutcome, SignInPlan};
@@ -165,23 +165,38 @@ fn sign_in_failure(failure: SignInFailure) -> SeedError {
     }
 }
 
+/// A finished sign-in, not yet the current session.
+struct SignedIn {
+    cognito: Cognito,
+    username: String,
+    tokens: Tokens,
+}
+
 /// Upstream's `createAndSignUpUser`: returns `(signInFlow, username)`.
 /// Runs after every earlier auth operation has finished (`session::Turn`).
 pub async fn create_and_sign_up_user(user: NewUser) -> SeedResult<(SignInFlow, String)> {
-    let result = create_user_signed_in(&user).await;
-    // Upstream signs out in a `finally` when the user should not stay signed in.
-    if !user.sign_in_after_creation {
-        let signed_out = session::sign_out().await;
-        if result.is_ok() {
-            signed_out?;
+    // Upstream signs the previous user out first; the new sign-up needs nothing from that,
+    // so both run at once (session::sign_out).
+    let (signed_out, created) = tokio::join!(session::sign_out(), create_user(&user));
+    let created = created?;
+    signed_out?;
+    match created {
+        Some(SignedIn { cognito, username, tokens }) if user.sign_in_after_creation => {
+            session::sign_in(&cognito, username, user.username.clone(), tokens).await?;
         }
+        // Upstream signs in and then out again (in a `finally`); this session was never
+        // handed to aws-amplify, so ending it is only the revocation.
+        Some(SignedIn { cognito, tokens, .. }) => {
+            session::discard(&cognito, tokens.refresh_token.as_deref().map(String::as_str)).await;
+        }
+        // Password flow in a pool that then asks for MFA: upstream returns without a session.
+        None => {}
     }
-    result.map(|()| (user.flow, user.username))
+    Ok((user.flow, user.username))
 }
 
-async fn create_user_signed_in(user: &NewUser) -> SeedResult<()> {
+async fn create_user(user: &NewUser) -> SeedResult<Option<SignedIn>> {
     let config = auth_config().await?;
-    session::sign_out().await?;
     let mfa = match user.flow {
         SignInFlow::Password => MfaPlan::None,
         SignInFlow::Mfa => {
@@ -223,10 +238,9 @@ async fn create_user_signed_in(user: &NewUser) -> SeedResult<()> {
             if let (SignInFlow::Mfa, Some(mfa)) = (user.flow, enrolled) {
                 cognito.set_preferred_mfa(&tokens.access_token, mfa).await.map_err(SeedError::aws)?;
             }
-            session::sign_in(&cognito, username, user.username.clone(), tokens).await
+            Ok(Some(SignedIn { cognito, username, tokens }))
         }
-        // Password flow in a pool that then asks for MFA: upstream returns without a session.
-        SignInOutcome::Stopped { .. } => Ok(()),
+        SignInOutcome::Stopped { .. } => Ok(None),
     }
 }
 
@@ -283,14 +297,16 @@ fn incomplete_resolution(username: &str) -> String {
 /// Upstream's `signInUser`: `true` when the sign-in finished.
 pub async fn sign_in_user(user: ExistingUser) -> SeedResult<bool> {
     let config = auth_config().await?;
-    session::sign_out().await?;
     let mfa = match user.flow {
         SignInFlow::Password => MfaPlan::None,
         SignInFlow::Mfa => MfaPlan::SignIn { answers: user.answers.clone().ok_or_else(missing_answers)? },
     };
     let cognito = cognito_for(&config).await;
     let plan = SignInPlan { login: user.username.clone(), password: user.password.clone(), new_password: None, mfa };
-    match sign_in(&cognito, config.pool_name(), &plan).await {
+    // The previous user's sign-out runs alongside this sign-in (see create_and_sign_up_user).
+    let (signed_out, outcome) = tokio::join!(session::sign_out(), sign_in(&cognito, config.pool_name(), &plan));
+    signed_out?;
+    match outcome {
         Ok(SignInOutcome::Done { tokens, username, .. }) => {
             session::sign_in(&cognito, username, user.username, tokens).await?;
             Ok(true)

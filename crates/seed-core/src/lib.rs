@@ -12,6 +12,7 @@ pub mod cognito;
 pub mod config;
 pub mod error;
 pub mod flow;
+mod modexp;
 pub mod secrets;
 pub mod session;
 pub mod srp;

@@ -115,16 +115,30 @@ pub async fn sign_in(cognito: &Cognito, username: String, login_id: String, toke
     notify(Some(snapshot)).await
 }
 
-/// Signs the current user out: revokes its refresh token at Cognito (failures ignored, as
-/// aws-amplify ignores them), forgets it, and tells the observer to clear aws-amplify.
+/// Signs the current user out: forgets it, revokes its refresh token at Cognito (failures
+/// ignored, as aws-amplify ignores them) while telling the observer to clear aws-amplify.
+///
+/// The current user is taken when this future is first polled, so callers may run it
+/// alongside their next sign-in (which needs nothing from it) and save the round trip: the
+/// new session is only made current, and mirrored, after both have finished.
 pub async fn sign_out() -> SeedResult<()> {
     let current = CURRENT.lock().unwrap_or_else(|p| p.into_inner()).take();
-    if let Some(Current { snapshot, cognito }) = current {
-        if let Some(refresh_token) = &snapshot.refresh_token {
-            let _ = cognito.revoke_token(refresh_token).await;
+    let revoke = async move {
+        if let Some(Current { snapshot, cognito }) = current {
+            discard(&cognito, snapshot.refresh_token.as_deref().map(String::as_str)).await;
         }
+    };
+    let ((), notified) = tokio::join!(revoke, notify(None));
+    notified
+}
+
+/// Ends a sign-in that never became the current session (createAndSignUpUser with
+/// `signInAfterCreation: false`): its refresh token is revoked, failures ignored. Nothing
+/// was mirrored, so there is nothing to clear.
+pub async fn discard(cognito: &Cognito, refresh_token: Option<&str>) {
+    if let Some(refresh_token) = refresh_token {
+        let _ = cognito.revoke_token(refresh_token).await;
     }
-    notify(None).await
 }
 
 /// The signed-in user's Cognito name, if any.

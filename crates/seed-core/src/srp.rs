@@ -2,26 +2,41 @@
 //! SHA-256 and Cognito's HKDF), byte-compatible with aws-amplify's implementation.
 //!
 //! Exponentiations with secret exponents (`a`, `x`) run in constant time (crypto-bigint's
-//! Montgomery ladder over fixed-size integers); secrets are zeroised when dropped and never
-//! formatted into errors or logs.
+//! fixed-window Montgomery exponentiation over fixed-size integers, and a fixed-base table for
+//! g read with constant-time selects); secrets are zeroised when dropped and never formatted
+//! into errors or logs.
+//!
+//! Cost (the client's whole share of a sign-in): `A = g^a` and `g^x` are table lookups (64
+//! multiplications each), which leaves one 513-bit exponentiation, `S`, as the bulk of it; S
+//! runs in aws-lc's assembly (modexp.rs), constant-time too.
 
 use std::sync::LazyLock;
 
 use base64::Engine as _;
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
-use crypto_bigint::{Odd, U3072};
+use crypto_bigint::{CtAssign, CtEq, Odd, U3072};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{SeedError, SeedResult};
+use crate::modexp::Modulus;
 
 const LIMBS: usize = U3072::LIMBS;
 type Monty = FixedMontyForm<LIMBS>;
 /// Bytes in one 3072-bit number.
 const WIDTH: usize = 384;
-/// `a` is 128 random bytes.
-const SECRET_BITS: u32 = 1024;
+/// Our `a` is 256 random bits. aws-amplify draws 1024, but RFC 5054 asks for at least 256, and
+/// a 256-bit exponent already gives the 128-bit security the 3072-bit group itself offers
+/// (the best attack on a short exponent, Pollard's kangaroo, costs 2^128 steps). It halves the
+/// exponent of `S` (a + u*x: u and x are 256-bit hashes) and makes `A` a table lookup.
+const SECRET_BYTES: usize = 32;
+/// Widest `a` accepted (the known-answer vectors replay aws-amplify's 128-byte ones).
+const MAX_SECRET_BYTES: usize = 128;
+/// Exponent bits the fixed-base table for g covers: our `a` and `x` (a SHA-256 output).
+const TABLE_BITS: usize = 256;
+/// Bits per table row (so 16 entries per row, 64 rows).
+const TABLE_WINDOW: usize = 4;
 
 /// RFC 5054 appendix A, 3072-bit group.
 const N_HEX: &str = concat!(
@@ -50,6 +65,57 @@ static GROUP: LazyLock<Group> = LazyLock::new(|| {
     let k = U3072::from_be_slice(&left_pad(&k_bytes));
     Group { params, g: Monty::new(&g_int, &params), k: Monty::new(&k, &params) }
 });
+
+/// N for aws-lc, which computes S (see modexp.rs).
+static N_MODULUS: LazyLock<Modulus> =
+    LazyLock::new(|| Modulus::new(&U3072::from_be_hex(N_HEX).to_be_bytes()).expect("aws-lc takes the RFC 5054 prime"));
+
+/// `g^e` for exponents below 2^256 without squarings: row `i` holds `g^(d * 16^i)` for every
+/// digit d (Montgomery form), so `g^e` is the product of one entry per 4-bit digit of e.
+/// Every entry of a row is read for every digit (constant-time select), so the memory access
+/// pattern does not depend on the secret exponent. 64 x 16 x 384 bytes = 384 KiB, built once
+/// (~1,100 multiplications) on the first sign-in.
+struct PowersOfG {
+    rows: Vec<[U3072; 1 << TABLE_WINDOW]>,
+}
+
+static POWERS_OF_G: LazyLock<PowersOfG> = LazyLock::new(|| {
+    let group = &*GROUP;
+    let one = Monty::one(&group.params);
+    let mut rows = Vec::with_capacity(TABLE_BITS / TABLE_WINDOW);
+    let mut base = group.g; // g^(16^i)
+    for _ in 0..TABLE_BITS / TABLE_WINDOW {
+        let mut row = [*one.as_montgomery(); 1 << TABLE_WINDOW];
+        let mut power = one;
+        for entry in row.iter_mut().skip(1) {
+            power = power.mul(&base);
+            *entry = *power.as_montgomery();
+        }
+        base = power.mul(&base); // base^16
+        rows.push(row);
+    }
+    PowersOfG { rows }
+});
+
+impl PowersOfG {
+    /// g^e for the 32 big-endian bytes of e.
+    fn pow(&self, exponent: &[u8; TABLE_BITS / 8]) -> Monty {
+        let params = &GROUP.params;
+        let mut result = Monty::one(params);
+        for (i, row) in self.rows.iter().enumerate() {
+            let byte = exponent[exponent.len() - 1 - i / 2];
+            let digit = u32::from(if i % 2 == 0 { byte & 0x0f } else { byte >> 4 });
+            let mut entry = row[0];
+            for (d, candidate) in row.iter().enumerate().skip(1) {
+                entry.ct_assign(candidate, (d as u32).ct_eq(&digit));
+            }
+            // Multiplying by g^0 = 1 too keeps the time independent of the digits.
+            result = result.mul(&Monty::from_montgomery(entry, params));
+            entry.zeroize();
+        }
+        result
+    }
+}
 
 fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     let mut hasher = Sha256::new();
@@ -147,6 +213,8 @@ pub struct ClaimTrace {
 /// One SRP sign-in attempt: the ephemeral secret `a` and public `A`.
 pub struct SrpSession {
     a: U3072,
+    /// An upper bound on a's width (public: it depends on how `a` was made, not its value).
+    a_bits: u32,
     public_a: U3072,
     pool_name: String,
 }
@@ -164,28 +232,35 @@ impl std::fmt::Debug for SrpSession {
 }
 
 impl SrpSession {
-    /// A fresh session with 128 random bytes for `a`, as aws-amplify does.
+    /// A fresh session with 256 random bits for `a` (see SECRET_BYTES).
     pub fn new(pool_name: &str) -> SeedResult<Self> {
-        let mut random = Zeroizing::new([0u8; 128]);
+        let mut random = Zeroizing::new([0u8; SECRET_BYTES]);
         getrandom::fill(random.as_mut()).map_err(|e| SeedError::bug(format!("no system randomness: {e}")))?;
         Self::with_secret(pool_name, random.as_ref())
     }
 
-    /// A session with a given secret `a` (big-endian bytes): known-answer tests only.
+    /// A session with a given secret `a` (big-endian bytes, at most 128): known-answer tests only.
     #[doc(hidden)]
     pub fn with_secret(pool_name: &str, a_bytes: &[u8]) -> SeedResult<Self> {
-        if a_bytes.len() > 128 {
+        if a_bytes.len() > MAX_SECRET_BYTES {
             return Err(SeedError::bug("SRP: a is wider than 1024 bits"));
         }
         let group = &*GROUP;
         let a = U3072::from_be_slice(&left_pad(a_bytes));
-        let public_a = group.g.pow_bounded_exp(&a, SECRET_BITS).retrieve();
+        let (a_bits, public_a) = if a_bytes.len() <= TABLE_BITS / 8 {
+            let mut short = Zeroizing::new([0u8; TABLE_BITS / 8]);
+            short[TABLE_BITS / 8 - a_bytes.len()..].copy_from_slice(a_bytes);
+            (TABLE_BITS as u32, POWERS_OF_G.pow(&short).retrieve())
+        } else {
+            let bits = (MAX_SECRET_BYTES * 8) as u32;
+            (bits, group.g.pow_bounded_exp(&a, bits).retrieve())
+        };
         // A mod N == 0 would let anyone impersonate the server; with a random a it cannot
         // happen, but an injected one could.
         if public_a.is_zero_vartime() {
             return Err(SeedError::bug("SRP: A is zero"));
         }
-        Ok(SrpSession { a, public_a, pool_name: pool_name.to_owned() })
+        Ok(SrpSession { a, a_bits, public_a, pool_name: pool_name.to_owned() })
     }
 
     /// `SRP_A` for InitiateAuth: lowercase hex without padding, as aws-amplify sends it.
@@ -241,12 +316,21 @@ impl SrpSession {
         let mut x = U3072::from_be_slice(&left_pad(x_bytes.as_ref()));
 
         // S = (B - k * g^x) ^ (a + u * x) mod N
-        let g_x = group.g.pow_bounded_exp(&x, 256);
-        let base = Monty::new(&b_reduced, &group.params).sub(&group.k.mul(&g_x));
-        // a < 2^1024 and u, x < 2^256, so a + u*x < 2^1025: no wrapping, and the
-        // (constant-time) ladder only needs that many bits.
+        let g_x = POWERS_OF_G.pow(&x_bytes);
+        let mut base = Monty::new(&b_reduced, &group.params).sub(&group.k.mul(&g_x)).retrieve();
+        // a < 2^a_bits and u, x < 2^256, so a + u*x < 2^(max(a_bits, 512) + 1): no wrapping,
+        // and the (constant-time) exponentiation only needs that many bits.
         let mut exponent = self.a.wrapping_add(&u.wrapping_mul(&x));
-        let mut s = base.pow_bounded_exp(&exponent, SECRET_BITS + 1).retrieve();
+        let exponent_bytes = (self.a_bits.max(512) as usize + 1).div_ceil(8);
+        let mut s = {
+            let base_be = Zeroizing::new(base.to_be_bytes());
+            let exponent_be = Zeroizing::new(exponent.to_be_bytes());
+            let s_be = N_MODULUS
+                .pow(base_be.as_ref(), &exponent_be.as_ref()[WIDTH - exponent_bytes..])
+                .ok_or_else(|| SeedError::bug("SRP: aws-lc could not compute S"))?;
+            U3072::from_be_slice(&s_be)
+        };
+        base.zeroize();
         exponent.zeroize();
 
         let mut prk = Zeroizing::new(hmac_sha256(&padded_bytes(&u), &[&padded_bytes(&s)]));
@@ -345,6 +429,48 @@ mod tests {
             .unwrap();
         assert_eq!(trace.key_hex, "b9b3eeab2532c593948445b65b8c6091");
         assert_eq!(trace.signature, "4VO2z7Ww9NtzmcdZMi/k5bOG5/BnUt1gKCIDXWcuteo=");
+    }
+
+    #[test]
+    fn powers_of_g_from_the_table_match_plain_exponentiation() {
+        let mut exponents = vec![[0u8; 32], [0xff; 32], [0x0f; 32], [0xf0; 32]];
+        let mut one = [0u8; 32];
+        one[31] = 1;
+        exponents.push(one);
+        let mut top = [0u8; 32];
+        top[0] = 0x80;
+        exponents.push(top);
+        for seed in 0..16u8 {
+            exponents.push(sha256(&[b"exponent", &[seed]]));
+        }
+        for e in exponents {
+            let plain = GROUP.g.pow_bounded_exp(&U3072::from_be_slice(&left_pad(&e)), 256).retrieve();
+            assert_eq!(POWERS_OF_G.pow(&e).retrieve(), plain, "g^{}", to_hex(&e));
+        }
+    }
+
+    #[test]
+    fn short_and_padded_secrets_give_the_same_claim() {
+        // A 32-byte `a` goes through the table and a 513-bit S; the same number given as 128
+        // bytes goes through plain exponentiation and a 1025-bit bound: same A, same claim.
+        let a = sha256(&[b"a short secret"]);
+        let mut wide = [0u8; 128];
+        wide[96..].copy_from_slice(&a);
+        let short = SrpSession::with_secret("pool", &a).unwrap();
+        let padded = SrpSession::with_secret("pool", &wide).unwrap();
+        assert_eq!(short.public_a_hex(), padded.public_a_hex());
+        let b = spec_b_hex();
+        let claim = |s: &SrpSession| s.trace_claim("uid", "Passw0rd!", "0a1b", &b, "AAAA", "t").unwrap();
+        let (x, y) = (claim(&short), claim(&padded));
+        assert_eq!((x.s_hex, x.signature), (y.s_hex, y.signature));
+    }
+
+    #[test]
+    fn fresh_secrets_are_256_bits() {
+        let session = SrpSession::new("pool").unwrap();
+        assert_eq!(session.a_bits, 256);
+        assert!(session.a.bit_width_vartime() <= 256);
+        assert_ne!(SrpSession::new("pool").unwrap().public_a_hex(), session.public_a_hex());
     }
 
     #[test]
