@@ -33,9 +33,16 @@ try:  # GMP does a 3072-bit modexp ~8x faster than Python's pow; the emulator's 
 
     def modpow(base, exponent, modulus):
         return int(gmpy2.powmod(base, exponent, modulus))
+
+    def release_gil():
+        """Let GMP run without the GIL in the calling thread (gmpy2 contexts are per thread)."""
+        gmpy2.get_context().allow_release_gil = True
 except ImportError:  # same results, only slower
     big = int
     modpow = pow
+
+    def release_gil():
+        pass
 
 N_HEX = (
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"

@@ -35,6 +35,7 @@ import sys
 import threading
 import uuid
 from collections import Counter, namedtuple
+from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 from urllib.parse import parse_qs
 
@@ -155,7 +156,11 @@ def patch_cognito_srp_verification():
     from moto.cognitoidp.models import CognitoIdpBackend
 
     salt_key = secrets.token_bytes(32)  # per emulator process
-    pending = {}  # SECRET_BLOCK -> (user, pool name, USER_ID_FOR_SRP, A, B, b, v); popped on answer
+    pending = {}  # SECRET_BLOCK -> (user, pool name, USER_ID_FOR_SRP, future of the key); popped on answer
+    # A and B are both known once InitiateAuth has answered, so the server's key is worked out
+    # on another thread (GMP without the GIL) while the client computes its claim, instead of
+    # after the claim arrives.
+    key_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="srp-key", initializer=srp.release_gil)
     original_initiate = CognitoIdpBackend.initiate_auth
     original_respond = CognitoIdpBackend.respond_to_auth_challenge
 
@@ -189,7 +194,7 @@ def patch_cognito_srp_verification():
         b, B = srp.server_start(v)
         secret_block = base64.b64encode(secrets.token_bytes(100)).decode()
         self.sessions[secret_block] = (session_user, pool)  # where moto's PASSWORD_VERIFIER looks
-        pending[secret_block] = (user, pool_name, user_id, A, B, b, v)
+        pending[secret_block] = (user, pool_name, user_id, key_worker.submit(srp.server_key, A, B, b, v))
         params.update(SALT=format(salt, "x"), SRP_B=format(B, "x"), SECRET_BLOCK=secret_block)
         return result
 
@@ -205,9 +210,9 @@ def patch_cognito_srp_verification():
         moto_entry = self.sessions.pop(secret_block, None)
         if attempt is None or moto_entry is None:
             raise NotAuthorizedError("Incorrect username or password.")
-        user, pool_name, user_id, A, B, b, v = attempt
+        user, pool_name, user_id, key_future = attempt
         username, timestamp = responses["USERNAME"], responses["TIMESTAMP"]
-        key = srp.server_key(A, B, b, v)
+        key = key_future.result()
         expected = srp.password_claim_signature(key, pool_name, user_id, secret_block, timestamp)
         same_user = username in (user.id, user.username) or moto_entry[1]._get_user(username) is user
         if not (same_user and srp.is_canonical_timestamp(timestamp)

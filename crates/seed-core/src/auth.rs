@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+use tokio::sync::Notify;
 use zeroize::Zeroizing;
 
 use crate::cognito::{Cognito, Tokens};
 use crate::config::{auth_config, AuthConfig, MfaConfiguration, MfaType};
 use crate::error::{AwsCause, SeedError, SeedResult};
-use crate::flow::{sign_in, MfaAnswers, MfaPlan, SignInFailure, SignInOutcome, SignInPlan};
+use crate::flow::{sign_in, ApiFuture, MfaAnswers, MfaPlan, SignInFailure, SignInOutcome, SignInPlan, UserAuthApi};
 use crate::session;
 
 /// Cognito's own limits: longer input can only be a mistake, refused before any call.
@@ -303,8 +304,19 @@ pub async fn sign_in_user(user: ExistingUser) -> SeedResult<bool> {
     };
     let cognito = cognito_for(&config).await;
     let plan = SignInPlan { login: user.username.clone(), password: user.password.clone(), new_password: None, mfa };
-    // The previous user's sign-out runs alongside this sign-in (see create_and_sign_up_user).
-    let (signed_out, outcome) = tokio::join!(session::sign_out(), sign_in(&cognito, config.pool_name(), &plan));
+    // Upstream signs the previous user out first. Here that sign-out runs alongside: aws-amplify
+    // is cleared at once, and the RevokeToken is sent once InitiateAuth has answered, so it
+    // travels while this client computes its SRP claim instead of costing a round trip of its
+    // own, and does not reach Cognito together with InitiateAuth (a single-threaded endpoint,
+    // like the local emulator, would make them wait for each other).
+    let api = AnnounceFirstAnswer { cognito: &cognito, first_answer: Notify::new() };
+    let signing_in = async {
+        let outcome = sign_in(&api, config.pool_name(), &plan).await;
+        api.first_answer.notify_one(); // also when it failed before any answer
+        outcome
+    };
+    let signing_out = session::sign_out_revoking_when(api.first_answer.notified());
+    let (signed_out, outcome) = tokio::join!(signing_out, signing_in);
     signed_out?;
     match outcome {
         Ok(SignInOutcome::Done { tokens, username, .. }) => {
@@ -322,6 +334,42 @@ pub async fn sign_in_user(user: ExistingUser) -> SeedResult<bool> {
             Err(explain_rejected_password(&cognito, &config, &user, cause).await)
         }
         Err(failure) => Err(sign_in_failure(failure)),
+    }
+}
+
+/// Cognito for one sign-in, telling `first_answer` as soon as InitiateAuth has answered.
+struct AnnounceFirstAnswer<'a> {
+    cognito: &'a Cognito,
+    first_answer: Notify,
+}
+
+impl UserAuthApi for AnnounceFirstAnswer<'_> {
+    fn initiate_srp<'a>(&'a self, username: &'a str, srp_a: &'a str) -> ApiFuture<'a> {
+        Box::pin(async move {
+            let step = self.cognito.initiate_srp(username, srp_a).await;
+            self.first_answer.notify_one();
+            // Let the waiting sign-out send its request before the flow goes on to compute
+            // the claim (CPU work that does not yield until the next request is sent).
+            tokio::task::yield_now().await;
+            step
+        })
+    }
+    fn respond<'a>(
+        &'a self,
+        challenge: &'a str,
+        answers: &'a [(String, Zeroizing<String>)],
+        session: Option<&'a str>,
+    ) -> ApiFuture<'a> {
+        UserAuthApi::respond(self.cognito, challenge, answers, session)
+    }
+    fn associate_software_token<'a>(&'a self, session: &'a str) -> ApiFuture<'a, (Zeroizing<String>, Option<String>)> {
+        UserAuthApi::associate_software_token(self.cognito, session)
+    }
+    fn verify_software_token<'a>(&'a self, session: &'a str, code: &'a str) -> ApiFuture<'a, Option<String>> {
+        UserAuthApi::verify_software_token(self.cognito, session, code)
+    }
+    fn set_preferred_mfa<'a>(&'a self, access_token: &'a str, mfa: MfaType) -> ApiFuture<'a, ()> {
+        UserAuthApi::set_preferred_mfa(self.cognito, access_token, mfa)
     }
 }
 

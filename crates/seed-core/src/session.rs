@@ -117,14 +117,19 @@ pub async fn sign_in(cognito: &Cognito, username: String, login_id: String, toke
 
 /// Signs the current user out: forgets it, revokes its refresh token at Cognito (failures
 /// ignored, as aws-amplify ignores them) while telling the observer to clear aws-amplify.
-///
-/// The current user is taken when this future is first polled, so callers may run it
-/// alongside their next sign-in (which needs nothing from it) and save the round trip: the
-/// new session is only made current, and mirrored, after both have finished.
 pub async fn sign_out() -> SeedResult<()> {
+    sign_out_revoking_when(std::future::ready(())).await
+}
+
+/// [`sign_out`], with the revocation sent once `ready` completes. The current user is taken
+/// when this future is first polled and aws-amplify is cleared at once, so a caller may run
+/// it alongside its next sign-in (which needs nothing from it) and time the RevokeToken to
+/// when the endpoint is idle; the new session is made current only after both have finished.
+pub async fn sign_out_revoking_when(ready: impl Future<Output = ()>) -> SeedResult<()> {
     let current = CURRENT.lock().unwrap_or_else(|p| p.into_inner()).take();
     let revoke = async move {
         if let Some(Current { snapshot, cognito }) = current {
+            ready.await;
             discard(&cognito, snapshot.refresh_token.as_deref().map(String::as_str)).await;
         }
     };
