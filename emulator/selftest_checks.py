@@ -12,6 +12,7 @@ import argparse
 import ast
 import base64
 import contextlib
+import http.client
 import io
 import json
 import re
@@ -695,6 +696,27 @@ def harness_checks(endpoint):
          and [(f["operation"], f["remaining"]) for f in listed] == [("*", 4)] and cleared == listed
          and api("GET", "faults") == {"faults": []} and works,
          f"{statuses} {outcomes} {listed} {cleared}")
+
+    # -- keep-alive (launcher.keep_alive_request_handler): one connection serves several
+    # requests, also after an answer whose body the app never read (an injected fault).
+    host, port = urllib.parse.urlsplit(endpoint).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    body = json.dumps({"ClientId": "no-such-client", "AuthFlow": "USER_SRP_AUTH",
+                       "AuthParameters": {"USERNAME": "nobody", "SRP_A": "abc"}})
+    headers = {"Content-Type": "application/x-amz-json-1.1",
+               "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"}
+    api("POST", "faults", {"operation": "cognito-idp:InitiateAuth", "mode": "throttle", "count": 1})
+    answers, sockets = [], []
+    for _ in range(3):
+        connection.request("POST", "/", body, headers)
+        response = connection.getresponse()
+        answers.append((response.status, json.loads(response.read()).get("__type", "")))
+        sockets.append(connection.sock)
+    connection.close()
+    emit("keep-alive: three requests on one connection, the first's body unread (faulted)", None,
+         [a[0] for a in answers] == [400, 400, 400] and "TooManyRequests" in answers[0][1]
+         and "ResourceNotFound" in answers[1][1] and sockets[0] is not None and len(set(map(id, sockets))) == 1,
+         answers)
 
 
 def main():

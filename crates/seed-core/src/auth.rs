@@ -155,8 +155,23 @@ pub fn temporary_password(config: &AuthConfig, username: &str, password: &str) -
     ))
 }
 
+/// The Cognito client for this sandbox, made once: a client owns its HTTP connection pool, so
+/// a new one per operation opened a new connection (and TLS session, against AWS) for every
+/// sign-in.
 async fn cognito_for(config: &AuthConfig) -> Cognito {
-    Cognito::new(&config.region, &config.user_pool_id, &config.web_client_id).await
+    static CLIENTS: std::sync::Mutex<Vec<Cognito>> = std::sync::Mutex::new(Vec::new());
+    let same = |c: &Cognito| {
+        c.region == config.region && c.user_pool_id == config.user_pool_id && c.client_id == config.web_client_id
+    };
+    if let Some(cognito) = CLIENTS.lock().unwrap_or_else(|p| p.into_inner()).iter().find(|c| same(c)) {
+        return cognito.clone();
+    }
+    let cognito = Cognito::new(&config.region, &config.user_pool_id, &config.web_client_id).await;
+    let mut clients = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
+    if !clients.iter().any(same) {
+        clients.push(cognito.clone());
+    }
+    cognito
 }
 
 fn sign_in_failure(failure: SignInFailure) -> SeedError {

@@ -40,6 +40,7 @@ pub struct AuthStep {
 #[derive(Clone)]
 pub struct Cognito {
     client: Client,
+    pub region: String,
     pub user_pool_id: String,
     pub client_id: String,
 }
@@ -51,6 +52,7 @@ impl Cognito {
             .build();
         Cognito {
             client: Client::from_conf(config),
+            region: region.to_owned(),
             user_pool_id: user_pool_id.to_owned(),
             client_id: client_id.to_owned(),
         }
