@@ -8,6 +8,7 @@ import { after, before, test } from "node:test";
 
 import { Amplify } from "aws-amplify";
 import { getCurrentUser } from "aws-amplify/auth";
+import { cognitoUserPoolsTokenProvider } from "aws-amplify/auth/cognito";
 
 import { createAndSignUpUser, signInUser } from "../index.mjs";
 import { provisionSandbox, startTestEmulator, useEmulator } from "./support/sandbox.mjs";
@@ -56,4 +57,27 @@ test("a failing call in the queue does not stall the calls after it", async () =
 test("signInAfterCreation: false leaves nobody signed in, in aws-amplify too", async () => {
   await createAndSignUpUser({ ...user("c4@example.com"), signInAfterCreation: false });
   await assert.rejects(getCurrentUser(), { name: "UserUnAuthenticatedException" });
+});
+
+/** Cognito's GetUser with an access token, straight to the emulator: its error name, or "ok". */
+async function getUserWith(accessToken) {
+  const res = await fetch(emulator.endpoint, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSCognitoIdentityProviderService.GetUser" },
+    body: JSON.stringify({ AccessToken: accessToken }),
+  });
+  const body = await res.json();
+  return res.ok ? "ok" : String(body.__type).split("#").pop();
+}
+
+test("the previous user's session is revoked by the time the next sign-in resolves", async () => {
+  // The RevokeToken travels alongside the next sign-in; it must still be done when that resolves.
+  assert.equal(await signInUser(user("c1@example.com")), true);
+  const first = (await cognitoUserPoolsTokenProvider.getTokens()).accessToken.toString();
+  assert.equal(await getUserWith(first), "ok");
+  assert.equal(await signInUser(user("c2@example.com")), true);
+  const second = (await cognitoUserPoolsTokenProvider.getTokens()).accessToken.toString();
+  assert.equal(await getUserWith(first), "NotAuthorizedException", "c1's session was revoked");
+  assert.equal(await getUserWith(second), "ok");
+  assert.equal((await getCurrentUser()).signInDetails.loginId, "c2@example.com");
 });
