@@ -332,8 +332,9 @@ def apply_patches():
 
 
 # --------------------------------------------------------------------------- speed
-# Not fidelity: moto 5.2 redoes per request work whose answer never changes while it serves.
-# Profiled (yappi, a create + sign-in loop) these two were ~30% of the emulator's CPU per call.
+# Not fidelity: moto 5.2 redoes per request work whose answer never changes while it serves
+# (the first two were ~30% of the emulator's CPU per call, yappi over a create + sign-in loop),
+# and werkzeug's development server opens a connection per request (keep_alive_request_handler).
 
 
 def speed_up_dispatch():
@@ -364,6 +365,34 @@ def speed_up_dispatch():
     core_responses.method_names_from_class = cached_method_names  # looked up as a module global
 
 
+def speed_up_user_lookup():
+    """Find users without moto's scan: `_get_user` walks every user of the pool and rebuilds each
+    one's attribute dict, ~20 times per create + sign-in, so a sign-in got slower with every user
+    seeded (+1.3 ms per call at 100 users). In a pool with username attributes the user names are
+    UUIDs, which no email or phone value can equal, so a name that is a key is that user. An alias
+    (email / phone) is remembered once found and used while that user still exists and still has
+    that value; anything else asks moto. Cognito keeps aliases unique: the first match is the only one."""
+    from moto.cognitoidp.models import CognitoIdpUserPool
+
+    scan = CognitoIdpUserPool._get_user
+
+    def get_user(self, username):
+        alias_types = self.extended_config.get("UsernameAttributes") or ()
+        if alias_types and username in self.users:
+            return self.users[username]
+        remembered = self.__dict__.setdefault("_seedtest_alias_owner", {})
+        user = remembered.get(username)
+        if user is not None and self.users.get(user.username) is user and any(
+                attr["Name"] in alias_types and attr["Value"] == username for attr in user.attributes):
+            return user
+        user = scan(self, username)
+        if user is not None and user.username != username:
+            remembered[username] = user
+        return user
+
+    CognitoIdpUserPool._get_user = get_user
+
+
 class BodyReader:
     """A request body of known length that remembers how much of it was read, so whatever the
     app left unread can be skipped before the next request on the same connection."""
@@ -371,17 +400,17 @@ class BodyReader:
     def __init__(self, stream, length):
         self._stream, self._left = stream, length
 
-    def read(self, size=-1):
+    def _take(self, read, size):
         size = self._left if size is None or size < 0 else min(size, self._left)
-        data = self._stream.read(size) if size else b""
+        data = read(size) if size else b""
         self._left -= len(data)
         return data
 
+    def read(self, size=-1):
+        return self._take(self._stream.read, size)
+
     def readline(self, size=-1):
-        size = self._left if size is None or size < 0 else min(size, self._left)
-        data = self._stream.readline(size) if size else b""
-        self._left -= len(data)
-        return data
+        return self._take(self._stream.readline, size)
 
     def __iter__(self):
         return iter(self.readline, b"")
@@ -457,34 +486,6 @@ def keep_alive_request_handler():
                 self.close_connection = True
 
     return KeepAliveHandler
-
-
-def speed_up_user_lookup():
-    """Find users without moto's scan: `_get_user` walks every user of the pool and rebuilds each
-    one's attribute dict, ~20 times per create + sign-in, so a sign-in got slower with every user
-    seeded (+1.3 ms per call at 100 users). In a pool with username attributes the user names are
-    UUIDs, which no email or phone value can equal, so a name that is a key is that user. An alias
-    (email / phone) is remembered once found and used while that user still exists and still has
-    that value; anything else asks moto. Cognito keeps aliases unique: the first match is the only one."""
-    from moto.cognitoidp.models import CognitoIdpUserPool
-
-    scan = CognitoIdpUserPool._get_user
-
-    def get_user(self, username):
-        alias_types = self.extended_config.get("UsernameAttributes") or ()
-        if alias_types and username in self.users:
-            return self.users[username]
-        remembered = self.__dict__.setdefault("_seedtest_alias_owner", {})
-        user = remembered.get(username)
-        if user is not None and self.users.get(user.username) is user and any(
-                attr["Name"] in alias_types and attr["Value"] == username for attr in user.attributes):
-            return user
-        user = scan(self, username)
-        if user is not None and user.username != username:
-            remembered[username] = user
-        return user
-
-    CognitoIdpUserPool._get_user = get_user
 
 
 # --------------------------------------------------------------------------- test facilities
