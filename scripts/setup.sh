@@ -16,8 +16,9 @@ fi
 bash emulator/ensure-venv.sh
 
 # The addon. Tests use the debug profile so its dependencies are shared with `cargo test`.
+# --locked: Cargo.lock is the truth, a build never changes it (it fails instead).
 if [ "$profile" = release ]; then
-  npx napi build --platform --release --js binding.js --dts binding.d.ts
+  npx napi build --platform --release --js binding.js --dts binding.d.ts -- --locked
 else
-  npx napi build --platform --js binding.js --dts binding.d.ts
+  npx napi build --platform --js binding.js --dts binding.d.ts -- --locked
 fi

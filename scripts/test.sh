@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh debug
 # napi builds for an explicit --target (its own folder under target/); testing for the same
 # target reuses every compiled dependency instead of building them all a second time.
-cargo test --workspace --target "$(rustc -vV | sed -n 's/^host: //p')"
+cargo test --locked --workspace --target "$(rustc -vV | sed -n 's/^host: //p')"
 node emulator/selftest.mjs
 # The release addon and the packed tarball, once, before the test files run in parallel
 # (package.test.mjs and cli.test.mjs install the tarball; the other tests load the same .node).
