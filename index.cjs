@@ -12,4 +12,4 @@ exports.signInUser = async (...args) => (await esm()).signInUser(...args);
 exports.addToUserGroup = async (...args) => (await esm()).addToUserGroup(...args);
 exports.waitForNextTotpWindow = async (...args) => (await esm()).waitForNextTotpWindow(...args);
 // Synchronous: it cannot go through the ESM entry's dynamic import, so it loads the binding itself.
-exports.totpCode = (sharedSecret, at) => require("./binding.js").totpCode(sharedSecret, at);
+exports.totpCode = (sharedSecret, at) => require("./loader.cjs").loadBinding().totpCode(sharedSecret, at);

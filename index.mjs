@@ -11,20 +11,11 @@ let native;
 
 function binding() {
   if (native === undefined) {
-    try {
-      native = require("./binding.js");
-      native.setSessionMirror(async (session) => (await import("./amplify-bridge.mjs")).mirrorSession(session));
-    } catch (cause) {
-      const error = new Error(
-        `The native part of @aws-amplify/seed (amplify-seed-native) could not be loaded for ${process.platform}-${process.arch}: ${cause.message}`,
-        { cause },
-      );
-      error.name = "NativeBindingLoadError";
-      error.resolution =
-        "Reinstall the package so npm can pick the binary for this platform, or build it with npm run build.";
-      error.classification = "ERROR";
-      throw error;
-    }
+    // loader.cjs picks this platform's .node (local file or the declared binary package) and
+    // throws NativeBindingLoadError, naming the package to install, when there is none.
+    const loaded = require("./loader.cjs").loadBinding();
+    loaded.setSessionMirror(async (session) => (await import("./amplify-bridge.mjs")).mirrorSession(session));
+    native = loaded;
   }
   return native;
 }

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 
 import { provisionSandbox, startTestEmulator, useEmulator } from "./support/sandbox.mjs";
 
-const native = createRequire(import.meta.url)("../binding.js");
+const native = createRequire(import.meta.url)("../loader.cjs").loadBinding();
 
 let emulator;
 const identifiers = {

@@ -13,7 +13,7 @@ import { ensureTarball, tarballFiles } from "./cli/support.mjs";
 
 const run = promisify(execFile);
 const EXPORTS = ["addToUserGroup", "createAndSignUpUser", "getSecret", "setSecret", "signInUser", "totpCode", "waitForNextTotpWindow"];
-const REQUIRED_FILES = ["README.md", "amplify-bridge.mjs", "binding.d.ts", "binding.js", "index.cjs", "index.d.ts", "index.mjs", "package.json", "prompt.mjs"];
+const REQUIRED_FILES = ["README.md", "amplify-bridge.mjs", "binding.d.ts", "index.cjs", "index.d.ts", "index.mjs", "loader.cjs", "package.json", "prompt.mjs"];
 
 let packed;
 let appDir;
@@ -92,6 +92,7 @@ test("the tarball holds the entries, the binding, the .node file, README.md and 
   t.diagnostic(`tarball files (${files.length}): ${files.join(", ")}`);
   t.diagnostic(`npm install of the tarball into a fresh app: ${installMs} ms`);
   for (const file of REQUIRED_FILES) assert.ok(files.includes(file), `${file} is missing`);
+  assert.ok(!files.includes("binding.js"), "napi's generated loader (NAPI_RS_NATIVE_LIBRARY_PATH, WASI) is not shipped");
   const nodeFiles = files.filter((f) => f.endsWith(".node"));
   assert.ok(nodeFiles.length >= 1, "no .node file");
   // Nothing from the work tree that only development needs.

@@ -7,7 +7,7 @@
 #   --reuse  print the existing tarball without building when it is newer than the .node file
 #            and every other file it packs (what the tests use; plain pack.sh always rebuilds).
 #
-# The tarball must hold the entries, the generated binding, the .node file, README.md and
+# The tarball must hold the entries, the loader, the generated types, the .node file, README.md and
 # package.json; anything missing fails here, not in a user's install. One pack at a time
 # (flock), and the tarball is moved into place whole, so a reader never sees half a file.
 set -euo pipefail
@@ -29,7 +29,7 @@ flock 9
 
 name="$(node -p 'const p = require("./package.json"); `${p.name.replace(/^@/, "").replace("/", "-")}-${p.version}.tgz`')"
 tarball="$dest/$name"
-packed_inputs=(index.mjs index.cjs index.d.ts amplify-bridge.mjs prompt.mjs binding.js binding.d.ts README.md package.json)
+packed_inputs=(index.mjs index.cjs index.d.ts amplify-bridge.mjs prompt.mjs loader.cjs binding.d.ts README.md package.json)
 
 if $reuse && [ -f "$tarball" ]; then
   stale=false

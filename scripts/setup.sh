@@ -16,9 +16,10 @@ fi
 bash emulator/ensure-venv.sh
 
 # The addon. Tests use the debug profile so its dependencies are shared with `cargo test`.
-# --locked: Cargo.lock is the truth, a build never changes it (it fails instead).
+# --locked: Cargo.lock is the truth, a build never changes it (it fails instead). --no-js: napi
+# writes only the type declarations; loader.cjs (ours) loads the .node file.
 if [ "$profile" = release ]; then
-  npx napi build --platform --release --js binding.js --dts binding.d.ts -- --locked
+  npx napi build --platform --release --no-js --dts binding.d.ts -- --locked
 else
-  npx napi build --platform --js binding.js --dts binding.d.ts -- --locked
+  npx napi build --platform --no-js --dts binding.d.ts -- --locked
 fi

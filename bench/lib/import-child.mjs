@@ -17,7 +17,7 @@ if (process.argv.includes("--load-native")) {
   const require = createRequire(import.meta.url);
   const packageDir = path.dirname(require.resolve("@aws-amplify/seed/package.json"));
   const loadStarted = performance.now();
-  require(path.join(packageDir, "binding.js"));
+  require(path.join(packageDir, "loader.cjs")).loadBinding();
   result.loadNativeMs = performance.now() - loadStarted;
   result.rssAfterNative = process.memoryUsage().rss;
   result.rssDeltaWithNative = result.rssAfterNative - rssBefore;
