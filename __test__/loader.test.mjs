@@ -5,7 +5,7 @@
 // which .node file the process really mapped.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, link, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -71,13 +71,16 @@ async function packageWithoutBinary() {
   return dir;
 }
 
-/** Installs a copy of the repo's .node as the binary package `name` in `appDir`/node_modules. */
+/** Installs the repo's .node as the binary package of this platform in `appDir`/node_modules. */
 async function installPlatformPackage(appDir, { version = pkg.version } = {}) {
   const dir = path.join(appDir, "node_modules", platformPackage);
   await mkdir(dir, { recursive: true });
   const manifest = JSON.parse(await readFile(path.join(repoRoot, "npm", platform, "package.json"), "utf8"));
   await writeFile(path.join(dir, "package.json"), JSON.stringify({ ...manifest, version }, null, 2));
-  await copyFile(localNode, path.join(dir, manifest.main));
+  const target = path.join(dir, manifest.main);
+  await rm(target, { force: true });
+  // A hard link where it can (the debug build is hundreds of MB); /proc/self/maps names it by this path.
+  await link(localNode, target).catch(() => copyFile(localNode, target));
   return path.join(dir, manifest.main);
 }
 

@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { startEmulator } from "../emulator/emulator.mjs";
-import { emulatorEnv, provisionSandbox } from "../__test__/support/sandbox.mjs";
+import { emulatorProcessEnv, provisionSandbox } from "../__test__/support/sandbox.mjs";
 import { measureFloor } from "./lib/floor.mjs";
 import {
   BASELINE, UPSTREAM, buildAndPack, cleanNpmEnv, installBaseline, installOnTop, npmCacheWarm, readCachedInstall,
@@ -80,15 +80,18 @@ async function step(name, fn) {
   }
 }
 
-/** Environment of a child that plays a seed script of `app` (flavor) against `endpoint`. */
+/**
+ * Environment of a child that plays a seed script of `app` (flavor) against `endpoint`: none
+ * of the user's real AWS set-up (withoutRealAws), fake credentials, the emulator.
+ */
 function childEnv(app, endpoint, extra = {}) {
-  const env = cleanNpmEnv({
-    ...emulatorEnv(endpoint, app.identifier),
+  const env = {
+    ...emulatorProcessEnv(endpoint, app.identifier, cleanNpmEnv()),
     // Upstream reads npm's user agent at import time, as `npx ampx` provides it.
     npm_config_user_agent: "npm/11.0.0 node/v20.0.0 linux x64 workspaces/false",
     ...extra,
-  });
-  for (const name of ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "NODE_OPTIONS"]) if (!(name in extra)) delete env[name];
+  };
+  if (!("NODE_OPTIONS" in extra)) delete env.NODE_OPTIONS;
   return env;
 }
 

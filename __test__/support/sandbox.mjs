@@ -2,7 +2,7 @@
 // sandbox that looks like what `ampx sandbox` deploys. Nothing here stands in for our code.
 import { execFile } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { devNull, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -26,9 +26,34 @@ export function emulatorEnv(endpoint, identifier) {
   return env;
 }
 
-/** Points this process (and so the native addon) at the emulator. */
+/**
+ * `base` (default: this process's environment) without anything through which an AWS SDK would
+ * find the user's real AWS set-up: every AWS_* variable is dropped (AWS_PROFILE,
+ * AWS_DEFAULT_PROFILE, AWS_SESSION_TOKEN, real keys, AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE,
+ * AWS_CONTAINER_*, AWS_ENDPOINT_URL_<SERVICE>, ...), and the shared config and credentials files
+ * point at the empty device instead of ~/.aws. The one list the tests, the demo and the bench use.
+ */
+export function withoutRealAws(base = process.env) {
+  const env = {};
+  for (const [name, value] of Object.entries(base)) if (!/^AWS_/i.test(name)) env[name] = value;
+  return { ...env, AWS_CONFIG_FILE: devNull, AWS_SHARED_CREDENTIALS_FILE: devNull };
+}
+
+/** The environment of a process that talks to the emulator: `base` without real AWS, plus emulatorEnv. */
+export function emulatorProcessEnv(endpoint, identifier, base = process.env) {
+  return { ...withoutRealAws(base), ...emulatorEnv(endpoint, identifier) };
+}
+
+/** Makes this process's own environment withoutRealAws (children it spawns inherit that). */
+export function isolateFromRealAws() {
+  const isolated = withoutRealAws(process.env);
+  for (const name of Object.keys(process.env)) if (!(name in isolated)) delete process.env[name];
+  Object.assign(process.env, isolated);
+}
+
+/** Points this process (and so the native addon) at the emulator, with no real AWS left. */
 export function useEmulator(endpoint, identifier) {
-  for (const name of ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION"]) delete process.env[name];
+  isolateFromRealAws();
   Object.assign(process.env, emulatorEnv(endpoint, identifier));
 }
 
@@ -52,7 +77,7 @@ export async function provisionSandbox(endpoint, identifier, options = {}) {
   if (options.mfaTypes) args.push("--mfa-types", options.mfaTypes.join(","));
   if (options.groups) args.push("--groups", options.groups.join(","));
   if (options.noAuth) args.push("--no-auth");
-  const { stdout } = await run(venvPython, args, { env: { ...process.env, ...emulatorEnv(endpoint) } });
+  const { stdout } = await run(venvPython, args, { env: emulatorProcessEnv(endpoint) });
   const lines = stdout.trim().split("\n");
   return { ...JSON.parse(lines[lines.length - 1]), appDir };
 }
