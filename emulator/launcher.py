@@ -15,7 +15,8 @@ patches are active.
 Test-only routes on the same port (never counted, never faulted; see README.md):
 GET /_seedtest/health, GET|DELETE /_seedtest/requests (RequestCounter),
 GET|POST|DELETE /_seedtest/faults (FaultInjector), GET|DELETE /_seedtest/codes?username=
-(the SMS / email MFA codes sent, patches g and h).
+(the SMS / email MFA codes sent, patches g and h), GET|DELETE /_seedtest/failed-attempts?username=
+(failed sign-in attempts, patch k). Every route refuses a Host that is not a loopback name (patch p).
 """
 
 import argparse
@@ -284,6 +285,98 @@ def patch_cognito_select_mfa_type():
     _mfa_engine().enable("select")
 
 
+def _cognito_options():
+    """cognito_options.py (patches j-o: pool / app-client settings and launcher options)."""
+    if HERE not in sys.path:
+        sys.path.insert(0, HERE)
+    import cognito_options
+    return cognito_options
+
+
+def patch_cognito_prevent_user_existence_errors():
+    """Cognito app client PreventUserExistenceErrors=ENABLED (what Amplify Gen 2 deploys): moto
+    stores the setting and ignores it, answering an unknown user with UserNotFoundException.
+    Follow "Managing user existence error responses" (Cognito developer guide): USER_PASSWORD_AUTH
+    and ADMIN_USER_PASSWORD_AUTH / ADMIN_NO_SRP_AUTH fail with NotAuthorizedException `Incorrect
+    username or password.`; USER_SRP_AUTH answers a simulated PASSWORD_VERIFIER (RFC 5054: the
+    same SALT and UUID USER_ID_FOR_SRP for the same user name and pool, an SRP_B, a SECRET_BLOCK)
+    and RespondToAuthChallenge then fails with that NotAuthorizedException. LEGACY (the API's
+    default) keeps UserNotFoundException."""
+    _cognito_options().install_prevent_user_existence_errors()
+
+
+def patch_cognito_failed_attempts():
+    """Cognito failed sign-ins: moto neither counts nor locks. Count each user's failed password
+    attempts (readable at GET /_seedtest/failed-attempts) and, with SEEDTEST_LOCKOUT=1, lock out
+    as the developer guide's "Lockout behavior for failed sign-in attempts" (Authentication with
+    Amazon Cognito user pools) says: after 5 failures (SEEDTEST_LOCKOUT_AFTER) 2^(n-5) s, at most
+    ~15 min; attempts while locked fail with NotAuthorizedException `Password attempts exceeded`
+    and do not count; a right password after the lockout, or 15 min without attempts, resets."""
+    _cognito_options().install_failed_attempts()
+
+
+def patch_cognito_challenge_session_expiry():
+    """Cognito challenge Sessions expire (app client AuthSessionValidity, 3-15 min, default 3; API
+    reference CreateUserPoolClient); moto's never do. With SEEDTEST_CHALLENGE_SESSION_EXPIRY=1
+    (the client's validity) or SEEDTEST_CHALLENGE_SESSION_TTL_SECONDS=N, RespondToAuthChallenge
+    and AssociateSoftwareToken / VerifySoftwareToken with an expired Session fail with
+    NotAuthorizedException `Invalid session for the user, session is expired.`. Off by default."""
+    _cognito_options().install_challenge_session_expiry()
+
+
+def patch_cognito_new_password_required_attributes():
+    """Cognito NEW_PASSWORD_REQUIRED: moto sends no `requiredAttributes` / `userAttributes` and
+    ignores `userAttributes.<name>` answers. Send them as Cognito does (API reference
+    RespondToAuthChallenge / InitiateAuth ChallengeName): `userAttributes` = JSON of the user's
+    attributes, `requiredAttributes` = JSON list of `userAttributes.<name>` for the pool's required
+    attributes the user lacks; an answer still lacking one fails with InvalidParameterException
+    `Invalid attributes given, <name> is missing`; the attributes answered are stored."""
+    _cognito_options().install_required_attributes()
+
+
+def patch_cognito_device_tracking():
+    """Cognito device tracking (pool DeviceConfiguration; developer guide "Working with user
+    devices in your user pool"): moto 5.2.1 has no devices at all. A sign-in that ends with tokens
+    and names no known device gets NewDeviceMetadata {DeviceKey `<region>_<uuid>`,
+    DeviceGroupKey}; ConfirmDevice stores the device's SRP verifier (UserConfirmationNecessary =
+    DeviceOnlyRememberedOnUserPrompt); a refresh token issued with a device only refreshes with
+    that confirmed device's DEVICE_KEY, else NotAuthorizedException `Invalid Refresh Token.`.
+    GetDevice, ListDevices, ForgetDevice and UpdateDeviceStatus work too."""
+    _cognito_options().install_device_tracking()
+
+
+def patch_cognito_token_lifetime():
+    """Cognito token lifetime: moto's access and ID tokens always live 3600 s and are accepted
+    after `exp`. With SEEDTEST_ACCESS_TOKEN_SECONDS=N they live N s (`exp` = `iat` + N,
+    ExpiresIn N) and calls taking an AccessToken refuse an expired one with NotAuthorizedException
+    `Access Token has expired`, so a client's refresh can be tested. Off by default."""
+    _cognito_options().install_token_lifetime()
+
+
+HOST_GUARD = {"on": False}
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def patch_host_guard():
+    """DNS rebinding: moto serves whatever Host a request names, so a web page whose name was
+    rebound to 127.0.0.1 could drive the emulator from a browser. Refuse (HTTP 403, JSON error)
+    every request, /_seedtest/ routes included, whose Host is not a loopback name: 127.0.0.1,
+    localhost or [::1], with or without a port. Always on (switch off with SEEDTEST_DISABLE_PATCHES=p)."""
+    HOST_GUARD["on"] = True
+
+
+def host_allowed(host):
+    """True for `127.0.0.1`, `localhost`, `[::1]`, each optionally with `:<port>`."""
+    host = (host or "").strip().lower()
+    if host.startswith("["):
+        name, bracket, rest = host.partition("]")
+        name += bracket
+    else:
+        name, colon, rest = host.partition(":")
+        rest = colon + rest
+    return name in LOOPBACK_HOSTS and (rest == "" or (rest[:1] == ":" and rest[1:].isdigit()))
+
+
 def _jwt_claims(jwt_text):
     """Payload of a JWT without verifying it (only moto's own tokens are inspected)."""
     try:
@@ -304,11 +397,20 @@ PATCHES = {
     "g": patch_cognito_sms_mfa_codes,
     "h": patch_cognito_email_mfa,
     "i": patch_cognito_select_mfa_type,
+    "j": patch_cognito_prevent_user_existence_errors,
+    "k": patch_cognito_failed_attempts,
+    "l": patch_cognito_challenge_session_expiry,
+    "m": patch_cognito_new_password_required_attributes,
+    "n": patch_cognito_device_tracking,
+    "o": patch_cognito_token_lifetime,
+    "p": patch_host_guard,
 }
 
 # The MFA patches (f-i) replace moto's own sign-in steps, so they go in first: the wrappers b
-# (JSON challenge parameters) and e (SRP) then sit on top of them and see their answers.
-APPLY_ORDER = ("a", "f", "g", "h", "i", "b", "c", "d", "e")
+# (JSON challenge parameters) and e (SRP) then sit on top of them and see their answers. j-o
+# wrap all of that (cognito_options.py); l goes last of the sign-in wrappers so that it sees
+# every Session handed out, o after n because it wraps n's device calls too.
+APPLY_ORDER = ("a", "f", "g", "h", "i", "b", "c", "d", "e", "m", "n", "k", "j", "l", "o", "p")
 assert sorted(APPLY_ORDER) == sorted(PATCHES)
 
 
@@ -746,8 +848,18 @@ def with_seedtest_routes(moto_app, patch_state, counter, faults):
         username = parse_qs(environ.get("QUERY_STRING", "")).get("username", [None])[0]
         return 200, {"codes": _mfa_engine().codes(username, clear=clear)}
 
+    def failed_attempts(environ, clear=False):
+        tracker = _cognito_options().FAILED_ATTEMPTS
+        if tracker is None:
+            return 404, {"error": "failed attempts are not counted (patch k is disabled)"}
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        return 200, tracker.report(query.get("username", [None])[0], query.get("userPoolId", [None])[0], clear=clear)
+
     routes = {
-        ("GET", "/_seedtest/health"): lambda _: (200, {"status": "ok", "patches": patch_state}),
+        ("GET", "/_seedtest/health"): lambda _: (200, {"status": "ok", "patches": patch_state,
+                                                        "options": _cognito_options().OPTIONS}),
+        ("GET", "/_seedtest/failed-attempts"): failed_attempts,
+        ("DELETE", "/_seedtest/failed-attempts"): lambda environ: failed_attempts(environ, clear=True),
         ("GET", "/_seedtest/codes"): mfa_codes,
         ("DELETE", "/_seedtest/codes"): lambda environ: mfa_codes(environ, clear=True),
         ("GET", "/_seedtest/requests"): lambda _: (200, counter.snapshot()),
@@ -771,7 +883,15 @@ def with_seedtest_routes(moto_app, patch_state, counter, faults):
                        [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
         return [data]
 
+    def refuse_host(environ, start_response):
+        data = json.dumps({"error": "Host must be a loopback name (127.0.0.1, localhost or [::1], "
+                                    "optionally with a port)", "host": environ.get("HTTP_HOST")}).encode()
+        start_response("403 Forbidden", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
     def app(environ, start_response):
+        if HOST_GUARD["on"] and not host_allowed(environ.get("HTTP_HOST")):
+            return refuse_host(environ, start_response)
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_seedtest/"):
             return seedtest_route(environ, start_response)

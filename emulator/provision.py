@@ -3,6 +3,8 @@
     .venv/bin/python emulator/provision.py --endpoint http://127.0.0.1:PORT \
         --identifier '{"namespace":"app","name":"me","type":"sandbox"}' --app-dir DIR \
         [--mfa OFF|OPTIONAL|ON] [--mfa-types TOTP,SMS,EMAIL] [--groups admin,editors] \
+        [--prevent-user-existence-errors] [--required-attributes name,given_name] \
+        [--device-tracking always|opt-in] [--auth-session-validity MINUTES] \
         [--no-auth] [--region us-east-1]
 
 Creates a user pool (email as username), its groups, a web client without secret, an identity
@@ -27,6 +29,13 @@ PASSWORD_POLICY = {"MinimumLength": 8, "RequireUppercase": True, "RequireLowerca
                    "RequireNumbers": True, "RequireSymbols": True, "TemporaryPasswordValidityDays": 3}
 MFA_TYPE_ORDER = ["TOTP", "SMS", "EMAIL"]  # the order Amplify's auth construct lists them in
 MFA_CONFIGURATION_TO_OUTPUTS = {"OFF": "NONE", "OPTIONAL": "OPTIONAL", "ON": "REQUIRED"}
+# Standard attributes a pool can require (Cognito cannot make custom: attributes required).
+STANDARD_ATTRIBUTES = ("address", "birthdate", "email", "family_name", "gender", "given_name", "locale",
+                       "middle_name", "name", "nickname", "phone_number", "picture", "preferred_username",
+                       "profile", "updated_at", "website", "zoneinfo")
+# --device-tracking: the pool's DeviceConfiguration (console: "Remember user devices").
+DEVICE_TRACKING = {"always": {"ChallengeRequiredOnNewDevice": False, "DeviceOnlyRememberedOnUserPrompt": False},
+                   "opt-in": {"ChallengeRequiredOnNewDevice": False, "DeviceOnlyRememberedOnUserPrompt": True}}
 
 
 def _alnum(text):
@@ -50,7 +59,11 @@ def clients(endpoint, region):
     return client
 
 
-def create_auth(client, region, stack_name, mfa, mfa_types, groups):
+def create_auth(client, region, stack_name, mfa, mfa_types, groups, *, prevent_user_existence_errors=False,
+                required_attributes=(), device_tracking=None, auth_session_validity=None):
+    """The pool and its clients. Keyword options are the real Cognito settings: the web client's
+    PreventUserExistenceErrors (ENABLED) and AuthSessionValidity (minutes), the pool's required
+    standard attributes (beside email) and DeviceConfiguration (`always` / `opt-in`)."""
     idp = client("cognito-idp")
     mfa_on = mfa != "OFF"
     extra = {}
@@ -62,12 +75,17 @@ def create_auth(client, region, stack_name, mfa, mfa_types, groups):
         # Cognito sends MFA emails only through SES ("senders.email" in defineAuth).
         extra["EmailConfiguration"] = {"EmailSendingAccount": "DEVELOPER", "From": "no-reply@example.com",
                                        "SourceArn": f"arn:aws:ses:{region}:123456789012:identity/example.com"}
+    if device_tracking:
+        extra["DeviceConfiguration"] = DEVICE_TRACKING[device_tracking]
+    schema = [{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}]
+    schema += [{"Name": name, "AttributeDataType": "String", "Required": True, "Mutable": True}
+               for name in required_attributes if name != "email"]
     pool = idp.create_user_pool(
         PoolName=f"amplifyAuthUserPool-{stack_name}"[:128],
         UsernameAttributes=["email"],
         AutoVerifiedAttributes=["email"],
         Policies={"PasswordPolicy": PASSWORD_POLICY},
-        Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
+        Schema=schema,
         MfaConfiguration=mfa,
         **extra,
     )["UserPool"]
@@ -87,9 +105,15 @@ def create_auth(client, region, stack_name, mfa, mfa_types, groups):
             idp.set_user_pool_mfa_config(**mfa_settings)
     for precedence, group in enumerate(groups):
         idp.create_group(UserPoolId=pool_id, GroupName=group, Precedence=precedence)
+    client_settings = {}
+    if prevent_user_existence_errors:
+        client_settings["PreventUserExistenceErrors"] = "ENABLED"
+    if auth_session_validity is not None:
+        client_settings["AuthSessionValidity"] = auth_session_validity
     client_id = idp.create_user_pool_client(
         UserPoolId=pool_id, ClientName="amplifyAuthUserPoolAppClient", GenerateSecret=False,
         ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH"],
+        **client_settings,
     )["UserPoolClient"]["ClientId"]
     identity_pool_id = client("cognito-identity").create_identity_pool(
         IdentityPoolName=f"amplifyIdentityPool_{stack_name.rsplit('-', 1)[-1]}",
@@ -97,7 +121,10 @@ def create_auth(client, region, stack_name, mfa, mfa_types, groups):
         CognitoIdentityProviders=[{"ProviderName": f"cognito-idp.{region}.amazonaws.com/{pool_id}",
                                    "ClientId": client_id, "ServerSideTokenCheck": False}],
     )["IdentityPoolId"]
-    return {"userPoolId": pool_id, "clientId": client_id, "identityPoolId": identity_pool_id}
+    auth = {"userPoolId": pool_id, "clientId": client_id, "identityPoolId": identity_pool_id}
+    if required_attributes:
+        auth["requiredAttributes"] = list(required_attributes)  # for the outputs; not printed
+    return auth
 
 
 def create_bucket(client, region, stack_name):
@@ -106,6 +133,10 @@ def create_bucket(client, region, stack_name):
     extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     client("s3").create_bucket(Bucket=bucket, **extra)
     return bucket
+
+
+def required_list(auth):
+    return ["email"] + [a for a in (auth or {}).get("requiredAttributes", []) if a != "email"]
 
 
 def root_stack_template(region, auth, mfa, mfa_types, groups, bucket):
@@ -119,7 +150,7 @@ def root_stack_template(region, auth, mfa, mfa_types, groups, bucket):
             "identityPoolId": auth["identityPoolId"],
             "authRegion": region,
             "allowUnauthenticatedIdentities": "true",
-            "signupAttributes": '["email"]',
+            "signupAttributes": json.dumps(required_list(auth), separators=(",", ":")),
             "usernameAttributes": '["email"]',
             "verificationMechanisms": '["email"]',
             "passwordPolicyMinLength": "8",
@@ -172,7 +203,7 @@ def amplify_outputs(region, auth, mfa, mfa_types, groups, bucket):
             "mfa_configuration": MFA_CONFIGURATION_TO_OUTPUTS[mfa],
             "password_policy": {"min_length": 8, "require_numbers": True, "require_lowercase": True,
                                 "require_uppercase": True, "require_symbols": True},
-            "standard_required_attributes": ["email"],
+            "standard_required_attributes": required_list(auth),
             "username_attributes": ["email"],
             "user_verification_types": ["email"],
             "unauthenticated_identities_enabled": True,
@@ -198,6 +229,14 @@ def main(argv=None):
     parser.add_argument("--mfa", choices=["OFF", "OPTIONAL", "ON"], default="OFF")
     parser.add_argument("--mfa-types", default="", help="TOTP,SMS,EMAIL (default TOTP when --mfa is not OFF)")
     parser.add_argument("--groups", default="")
+    parser.add_argument("--prevent-user-existence-errors", action="store_true",
+                        help="web client PreventUserExistenceErrors=ENABLED (what Amplify Gen 2 deploys)")
+    parser.add_argument("--required-attributes", default="",
+                        help="standard attributes the pool requires besides email, e.g. name,given_name")
+    parser.add_argument("--device-tracking", choices=sorted(DEVICE_TRACKING),
+                        help="the pool's DeviceConfiguration: always, or opt-in (DeviceOnlyRememberedOnUserPrompt)")
+    parser.add_argument("--auth-session-validity", type=int, metavar="MINUTES",
+                        help="web client AuthSessionValidity, 3-15 (Cognito's default 3)")
     parser.add_argument("--no-auth", action="store_true")
     parser.add_argument("--region", default="us-east-1")
     args = parser.parse_args(argv)
@@ -209,10 +248,19 @@ def main(argv=None):
         parser.error(f"unknown --mfa-types {sorted(unknown)}")
     mfa_types = sorted(set(mfa_types), key=MFA_TYPE_ORDER.index)
     groups = csv(args.groups)
+    required = csv(args.required_attributes)
+    unknown = set(required) - set(STANDARD_ATTRIBUTES)
+    if unknown:
+        parser.error(f"--required-attributes: not standard attributes {sorted(unknown)} (Cognito cannot require custom ones)")
+    if args.auth_session_validity is not None and not 3 <= args.auth_session_validity <= 15:
+        parser.error("--auth-session-validity must be 3-15 (minutes)")
     client = clients(args.endpoint, args.region)
     stack_name = stack_name_for(identifier)
 
-    auth = None if args.no_auth else create_auth(client, args.region, stack_name, args.mfa, mfa_types, groups)
+    auth = None if args.no_auth else create_auth(
+        client, args.region, stack_name, args.mfa, mfa_types, groups,
+        prevent_user_existence_errors=args.prevent_user_existence_errors, required_attributes=required,
+        device_tracking=args.device_tracking, auth_session_validity=args.auth_session_validity)
     bucket = create_bucket(client, args.region, stack_name)
     deploy_stack(client, stack_name, root_stack_template(args.region, auth, args.mfa, mfa_types, groups, bucket))
 
@@ -221,7 +269,8 @@ def main(argv=None):
         json.dump(amplify_outputs(args.region, auth, args.mfa, mfa_types, groups, bucket), f, indent=2)
         f.write("\n")
 
-    result = {**(auth or {"userPoolId": None, "clientId": None, "identityPoolId": None}),
+    printed = {k: v for k, v in (auth or {}).items() if k != "requiredAttributes"}
+    result = {**(printed or {"userPoolId": None, "clientId": None, "identityPoolId": None}),
               "bucket": bucket, "stackName": stack_name, "region": args.region}
     print(json.dumps(result))
     return 0
