@@ -4,7 +4,7 @@
 // See bench/README.md for what each figure means.
 //
 //   node bench/run.mjs [--users N] [--imports K] [--quick] [--out DIR]
-//                      [--reuse-installs | --fresh-installs] [--floor-users M] [--keep]
+//                      [--reuse-installs | --fresh-installs] [--floor-users M] [--stock-users S] [--keep]
 //
 // Never a timed test: it exits non-zero only when something fails to run, not on a missed target.
 import fs from "node:fs";
@@ -16,10 +16,10 @@ import { startEmulator } from "../emulator/emulator.mjs";
 import { emulatorProcessEnv, provisionSandbox } from "../__test__/support/sandbox.mjs";
 import { measureFloor } from "./lib/floor.mjs";
 import {
-  BASELINE, UPSTREAM, buildAndPack, cleanNpmEnv, installBaseline, installOnTop, npmCacheWarm, readCachedInstall,
-  writeCachedInstall,
+  BASELINE, LOCK_SHA256, UPSTREAM, buildAndPack, cleanNpmEnv, installBaseline, installOnTop, installUpstream, npmCacheWarm,
+  readCachedInstall, writeCachedInstall,
 } from "./lib/install.mjs";
-import { buildRows, formatTable, renderSvg } from "./lib/report.mjs";
+import { buildRows, buildStockRows, formatStockTable, formatTable, renderSvg } from "./lib/report.mjs";
 import { startTimingProxy } from "./lib/timing-proxy.mjs";
 import { fmtMs, lastJsonLine, mustRun, runCommand, summary } from "./lib/util.mjs";
 
@@ -29,6 +29,8 @@ const PRELOAD = path.join(REPO, "__test__", "support", "aws-fetch-preload.mjs");
 const PASSWORD = "Bench-Passw0rd!";
 const GROUP = "admin";
 const FLAVORS = ["ours", "upstream"];
+/** The emulator patches the "stock moto" pass turns off: d = RevokeToken (HTTP 500, as moto 5.2.1). */
+const STOCK_DISABLED = "d";
 
 function parseArgs(argv) {
   const options = { quick: false, out: path.join(BENCH_DIR, "out"), keep: false, reuse: null };
@@ -48,6 +50,7 @@ function parseArgs(argv) {
     if (arg === "--users") explicit.users = positiveInt();
     else if (arg === "--imports") explicit.imports = positiveInt();
     else if (arg === "--floor-users") explicit.floorUsers = positiveInt();
+    else if (arg === "--stock-users") explicit.stockUsers = positiveInt();
     else if (arg === "--quick") options.quick = true;
     else if (arg === "--out") options.out = path.resolve(value());
     else if (arg === "--keep") options.keep = true;
@@ -61,6 +64,7 @@ function parseArgs(argv) {
   options.users = explicit.users ?? (options.quick ? 3 : 50);
   options.imports = explicit.imports ?? (options.quick ? 3 : 15);
   options.floorUsers = explicit.floorUsers ?? Math.min(options.users, 20);
+  options.stockUsers = explicit.stockUsers ?? options.users;
   options.reuse ??= options.quick; // --quick reuses cached baseline/upstream installs when present
   return options;
 }
@@ -225,18 +229,19 @@ async function main() {
   const started = performance.now();
   const runDir = fs.mkdtempSync(path.join(workRoot, "run-"));
   const cacheDir = path.join(workRoot, "cache");
-  log(`users=${options.users} imports=${options.imports} floor-users=${options.floorUsers} quick=${options.quick} work dir ${runDir}`);
+  log(`users=${options.users} imports=${options.imports} floor-users=${options.floorUsers} stock-users=${options.stockUsers} quick=${options.quick} work dir ${runDir}`);
 
   const npmVersion = (await mustRun("npm", ["--version"], { env: cleanNpmEnv() })).stdout.trim();
   const results = {
     meta: {
       startedAt: startedAt.toISOString(),
-      options: { users: options.users, imports: options.imports, floorUsers: options.floorUsers, quick: options.quick, reuseInstalls: options.reuse },
+      options: { users: options.users, imports: options.imports, floorUsers: options.floorUsers, stockUsers: options.stockUsers, quick: options.quick, reuseInstalls: options.reuse },
       host: { platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version, npm: npmVersion },
       // Other work on the machine skews every timing; the 1-minute load average says how busy it was.
       loadAverage: { atStart: os.loadavg()[0] },
       baseline: BASELINE,
       upstream: { ...UPSTREAM, "aws-amplify": BASELINE["aws-amplify"] },
+      upstreamLockfile: { path: "__test__/upstream/package-lock.json", sha256: LOCK_SHA256 },
     },
   };
 
@@ -249,7 +254,7 @@ async function main() {
     const topSpecs = [...Object.entries(BASELINE), ...Object.entries(UPSTREAM)].map(([n, v]) => `${n}@${v}`);
     const cacheState = await npmCacheWarm(topSpecs);
     const cacheWarm = cacheState.every((c) => c.cached);
-    const key = `${topSpecs.join(",")}|node ${process.version}|npm ${npmVersion}`;
+    const key = `${topSpecs.join(",")}|lock ${LOCK_SHA256}|node ${process.version}|npm ${npmVersion}`;
     const baseDir = path.join(cacheDir, "baseline");
     const upstreamDir = path.join(cacheDir, "upstream");
     const cachedBase = options.reuse ? readCachedInstall(baseDir, key) : null;
@@ -263,10 +268,10 @@ async function main() {
       install.cacheWarm = cachedUpstream.figures.cacheWarm ?? cacheWarm;
     } else {
       fs.rmSync(path.join(upstreamDir, "bench-install.json"), { force: true });
-      install.baseline = await step("install baseline (aws-amplify + tsx)", () => installBaseline(baseDir));
+      install.baseline = await step("npm ci baseline (aws-amplify + tsx, from the committed lockfile)", () => installBaseline(baseDir));
       await writeCachedInstall(baseDir, key, install.baseline);
-      install.upstream = await step("install upstream @aws-amplify/seed@1.1.4 on top", () =>
-        installOnTop(baseDir, install.baseline, upstreamDir, UPSTREAM["@aws-amplify/seed"]));
+      install.upstream = await step("npm ci upstream @aws-amplify/seed@1.1.4 (committed lockfile)", () =>
+        installUpstream(install.baseline, upstreamDir));
       await writeCachedInstall(upstreamDir, key, { ...install.upstream, cacheWarm });
     }
     const oursDir = path.join(runDir, "ours");
@@ -326,6 +331,30 @@ async function main() {
         await proxy.stop();
       }
     }
+
+    // --- stock moto: the same seeding against an emulator whose RevokeToken is stock moto's ------
+    // (SEEDTEST_DISABLE_PATCHES=d: HTTP 500, as moto 5.2.1). Fresh sandboxes in a second emulator,
+    // started once the first is down (so the two never share the cores).
+    await emulator.stop();
+    emulator = undefined;
+    const stock = { disabledPatches: STOCK_DISABLED, users: options.stockUsers };
+    await step(`stock moto: start an emulator with SEEDTEST_DISABLE_PATCHES=${STOCK_DISABLED} + provision two sandboxes`, async () => {
+      emulator = await startEmulator({ env: { SEEDTEST_DISABLE_PATCHES: STOCK_DISABLED } });
+      const health = await (await fetch(`${emulator.endpoint}/_seedtest/health`, { signal: AbortSignal.timeout(10_000) })).json();
+      stock.patches = health.patches;
+      if (!health.patches?.disabled?.includes(STOCK_DISABLED)) {
+        throw new Error(`the stock emulator still has patch ${STOCK_DISABLED}: ${JSON.stringify(health.patches)}`);
+      }
+      for (const flavor of FLAVORS) {
+        await provisionSandbox(emulator.endpoint, apps[flavor].identifier, { appDir: apps[flavor].dir, groups: [GROUP] });
+      }
+    });
+    for (const flavor of FLAVORS) {
+      const raw = await step(`stock moto: seed ${options.stockUsers} users (${flavor})`, () =>
+        runSeedChild(apps[flavor], { endpoint: emulator.endpoint, counterEndpoint: emulator.endpoint, users: options.stockUsers, prefix: "s" }));
+      stock[flavor] = summarizeSeeding(raw, options.stockUsers);
+    }
+    results.stock = stock;
   } finally {
     if (emulator) await emulator.stop();
     if (!options.keep) fs.rmSync(runDir, { recursive: true, force: true });
@@ -336,6 +365,7 @@ async function main() {
   results.bench = { stepsMs: benchTimings, totalMs: Math.round(performance.now() - started) };
   results.meta.loadAverage.atEnd = os.loadavg()[0];
   results.rows = buildRows(results);
+  results.stockRows = buildStockRows(results);
 
   fs.mkdirSync(options.out, { recursive: true });
   fs.writeFileSync(path.join(options.out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -344,6 +374,10 @@ async function main() {
   fs.writeFileSync(path.join(options.out, "chart.svg"), renderSvg(results.rows, { title: "amplify-seed-native vs @aws-amplify/seed@1.1.4", subtitle }));
 
   console.log(formatTable(results.rows));
+  console.log("");
+  console.log(`stock moto: an emulator with SEEDTEST_DISABLE_PATCHES=${STOCK_DISABLED} (RevokeToken answers HTTP 500, as moto 5.2.1), ` +
+    `N=${options.stockUsers} users each; "patched" = the run above`);
+  console.log(formatStockTable(results.stockRows));
   console.log("");
   console.log(explainFloor(results));
   console.log("");

@@ -9,6 +9,8 @@ bash scripts/setup.sh debug
 # target reuses every compiled dependency instead of building them all a second time.
 cargo test --locked --workspace --target "$(rustc -vV | sed -n 's/^host: //p')"
 node emulator/selftest.mjs
+# The real upstream package for the differential tests, from its committed lockfile (npm ci), once.
+node -e 'import("./__test__/support/sandbox.mjs").then((m) => m.ensureUpstream())'
 # The release addon and the packed tarball, once, before the test files run in parallel
 # (package.test.mjs and cli.test.mjs install the tarball; the other tests load the same .node).
 bash scripts/pack.sh >/dev/null

@@ -91,13 +91,39 @@ export function uniqueIdentifier(prefix = "seedtest") {
 
 export const upstreamDir = path.join(repoRoot, "__test__", "upstream");
 
-/** Installs the real upstream @aws-amplify/seed (from the npm registry) once. */
+/**
+ * The environment for nested npm commands: `npm test` / `npm run bench` export
+ * npm_config_local_prefix and friends, which could make a nested npm act on this repo instead
+ * of the folder it runs in.
+ */
+export function cleanNpmEnv(extra = {}) {
+  const keep = new Set(["npm_config_cache", "npm_config_registry", "npm_config_userconfig", "npm_config_globalconfig"]);
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^npm_/i.test(key) && !keep.has(key.toLowerCase())) continue;
+    if (key === "INIT_CWD") continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/**
+ * Installs the real upstream @aws-amplify/seed from the npm registry, exactly as the committed
+ * __test__/upstream/package-lock.json says (`npm ci`, no install scripts; the bench installs
+ * from the same lockfile). Again only when that lockfile changed. scripts/test.sh calls it
+ * once before the test files run in parallel.
+ */
 export async function ensureUpstream() {
-  const { access } = await import("node:fs/promises");
+  const { access, readFile, writeFile } = await import("node:fs/promises");
+  const { createHash } = await import("node:crypto");
+  const lockHash = createHash("sha256").update(await readFile(path.join(upstreamDir, "package-lock.json"))).digest("hex").slice(0, 16);
+  const stamp = path.join(upstreamDir, "node_modules", `.seed-lock-${lockHash}`);
   try {
+    await access(stamp);
     await access(path.join(upstreamDir, "node_modules", "@aws-amplify", "seed", "package.json"));
   } catch {
-    await run("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: upstreamDir, timeout: 600_000 });
+    await run("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: upstreamDir, env: cleanNpmEnv(), timeout: 600_000 });
+    await writeFile(stamp, "");
   }
 }
 

@@ -1,33 +1,35 @@
 // Install footprint: build the release addon, `npm pack` this package, and install it and the
-// real upstream @aws-amplify/seed@1.1.4 into fresh temp apps that already hold the baseline
+// real upstream @aws-amplify/seed@1.1.4 into fresh temp apps, next to the baseline
 // (aws-amplify@6.14.4 + tsx), measuring what each adds on disk, in packages and in time.
+//
+// Upstream and the baseline come from ONE committed lockfile, the differential tests' own
+// (__test__/upstream/package.json + package-lock.json), with `npm ci --ignore-scripts`: every
+// package at a locked version with its integrity checked, nothing resolved at bench time.
 import { createHash } from "node:crypto";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
+import { cleanNpmEnv } from "../../__test__/support/sandbox.mjs";
 import { installedPackages, mustRun, runCommand, treeBytes } from "./util.mjs";
 
-export const BASELINE = { "aws-amplify": "6.14.4", tsx: "4.23.15" };
-export const UPSTREAM = { "@aws-amplify/seed": "1.1.4" };
+/** The committed install of upstream the bench shares with the differential tests. */
+export const LOCK_DIR = fileURLToPath(new URL("../../__test__/upstream/", import.meta.url));
+const LOCKED = JSON.parse(fs.readFileSync(path.join(LOCK_DIR, "package.json"), "utf8"));
+const SEED = "@aws-amplify/seed";
+export const UPSTREAM = { [SEED]: LOCKED.dependencies[SEED] };
+export const BASELINE = Object.fromEntries(Object.entries(LOCKED.dependencies).filter(([name]) => name !== SEED));
+/** sha256 of the committed lockfile: part of the install cache's key. */
+export const LOCK_SHA256 = createHash("sha256").update(fs.readFileSync(path.join(LOCK_DIR, "package-lock.json"))).digest("hex");
+const NPM_CI = ["ci", "--ignore-scripts", "--no-audit", "--no-fund"];
+// Ours is a local tarball: installed on top of the baseline (whose lockfile keeps it as locked).
 const NPM_INSTALL = ["install", "--ignore-scripts", "--no-audit", "--no-fund"];
 /** npm's own summary line ("added 1018 packages in 2m"), as a cross-check of our count. */
 const npmAdded = (stdout) => Number(/added (\d+) packages?/.exec(stdout)?.[1] ?? NaN);
 
-/**
- * The environment for nested npm commands: `npm run bench` exports npm_config_local_prefix and
- * friends, which would make a nested `npm install` act on this repo instead of the temp app.
- */
-export function cleanNpmEnv(extra = {}) {
-  const keep = new Set(["npm_config_cache", "npm_config_registry", "npm_config_userconfig", "npm_config_globalconfig"]);
-  const env = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^npm_/i.test(key) && !keep.has(key.toLowerCase())) continue;
-    if (key === "INIT_CWD") continue;
-    env[key] = value;
-  }
-  return { ...env, ...extra };
-}
+// The environment for nested npm commands (shared with the tests' upstream install).
+export { cleanNpmEnv } from "../../__test__/support/sandbox.mjs";
 
 function sha256File(file) {
   return createHash("sha256").update(fs.readFileSync(file)).digest("hex");
@@ -111,18 +113,57 @@ async function footprint(appDir) {
   return { bytesOnDisk: bytes.disk, apparentBytes: bytes.apparent, packages: packages.folders, distinctPackages: packages.distinct };
 }
 
-/** A bare app with the baseline (aws-amplify + tsx), installed from the registry. */
+/** Writes the committed package.json + package-lock.json into `appDir`, without `drop` (a root dependency). */
+async function writeLocked(appDir, drop) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(LOCK_DIR, "package.json"), "utf8"));
+  const lock = JSON.parse(fs.readFileSync(path.join(LOCK_DIR, "package-lock.json"), "utf8"));
+  if (drop) {
+    delete pkg.dependencies[drop];
+    delete lock.packages[""].dependencies[drop];
+  }
+  await writeJson(path.join(appDir, "package.json"), pkg);
+  await writeJson(path.join(appDir, "package-lock.json"), lock);
+}
+
+/**
+ * A bare app with the baseline (aws-amplify + tsx): the committed lockfile minus its
+ * @aws-amplify/seed root dependency, `npm ci` (which leaves out what only upstream needed).
+ */
 export async function installBaseline(appDir) {
   fs.rmSync(appDir, { recursive: true, force: true });
   fs.mkdirSync(appDir, { recursive: true });
-  await writeJson(path.join(appDir, "package.json"), { name: "bench-app", private: true, dependencies: BASELINE });
-  const result = await mustRun("npm", NPM_INSTALL, { cwd: appDir, env: cleanNpmEnv(), timeoutMs: 30 * 60_000 });
+  await writeLocked(appDir, SEED);
+  const result = await mustRun("npm", NPM_CI, { cwd: appDir, env: cleanNpmEnv(), timeoutMs: 30 * 60_000 });
   return { installMs: result.ms, npmSaysAdded: npmAdded(result.stdout), ...(await footprint(appDir)) };
 }
 
 /**
- * Copies the baseline app to `appDir` and installs `@aws-amplify/seed` at `spec` on top, as a
- * user would (`npm install`): the time of that install, and what it added over the baseline.
+ * Upstream's app: the committed lockfile as is (baseline + @aws-amplify/seed@1.1.4), `npm ci`.
+ * What it added is the difference to the baseline; its time is that `npm ci`'s minus the
+ * baseline's (`npm ci` always installs the whole tree).
+ */
+export async function installUpstream(baseline, appDir) {
+  fs.rmSync(appDir, { recursive: true, force: true });
+  fs.mkdirSync(appDir, { recursive: true });
+  await writeLocked(appDir, null);
+  const result = await mustRun("npm", NPM_CI, { cwd: appDir, env: cleanNpmEnv(), timeoutMs: 30 * 60_000 });
+  const after = await footprint(appDir);
+  return {
+    spec: `${UPSTREAM[SEED]} (npm ci, __test__/upstream/package-lock.json)`,
+    installMs: Math.max(0, result.ms - baseline.installMs),
+    wholeAppInstallMs: result.ms,
+    npmSaysAdded: npmAdded(result.stdout) - baseline.npmSaysAdded,
+    ...after,
+    addedBytesOnDisk: after.bytesOnDisk - baseline.bytesOnDisk,
+    addedApparentBytes: after.apparentBytes - baseline.apparentBytes,
+    addedPackages: after.packages - baseline.packages,
+    addedDistinctPackages: after.distinctPackages - baseline.distinctPackages,
+  };
+}
+
+/**
+ * Copies the baseline app to `appDir` and installs `@aws-amplify/seed` at `spec` (our tarball)
+ * on top, as a user would (`npm install`): the time of that install, and what it added.
  */
 export async function installOnTop(baselineDir, baseline, appDir, spec) {
   fs.rmSync(appDir, { recursive: true, force: true });

@@ -31,8 +31,9 @@ export function buildRows(r) {
       { target: { max: 15e6, text: "<= 15 MB" } }));
     rows.push(row("install.packages", "install: packages added", "count", install.ours.addedPackages, install.upstream.addedPackages,
       { target: { max: 2, text: "<= 2" } }));
-    rows.push(row("install.time", `install: npm install time${cached}`, "s", install.ours.installMs, install.upstream.installMs,
-      { note: "one run each, npm cache " + (install.cacheWarm ? "warm" : "cold") }));
+    rows.push(row("install.time", `install: npm time${cached}`, "s", install.ours.installMs, install.upstream.installMs,
+      { note: "one run each, npm cache " + (install.cacheWarm ? "warm" : "cold") +
+        "; ours: npm install of the tarball on top of the baseline; upstream: npm ci of the committed lockfile minus the baseline's npm ci" }));
   }
   if (imports) {
     const o = imports.ours;
@@ -74,6 +75,65 @@ export function buildRows(r) {
       { note: "floor: sum of the emulator's service times for the calls made" }));
   }
   return rows;
+}
+
+/**
+ * The stock-moto pass next to the patched run, per metric: ours and upstream on each emulator
+ * (medians, p10-p90), ours(stock)/ours(patched) against its target (<= 1.2) and
+ * upstream(stock)/ours(stock). Informational, like every target here.
+ */
+export function buildStockRows(r) {
+  if (!r.stock || !r.seeding) return [];
+  const metrics = [
+    ["create.perUser", "create + addToUserGroup, per user", (s) => s.create.ms],
+    ["signin.perUser", "signInUser, per user", (s) => s.signin.ms],
+    ["signin.cpu", "client CPU per sign-in", (s) => s.signin.cpuMs],
+    ["calls.signin", "AWS calls per sign-in", null],
+  ];
+  return metrics.map(([id, label, pick]) => {
+    const value = (s) => (pick ? med(pick(s)) : s.calls.signin.perUser);
+    const spread = (s) => (pick ? band(pick(s)) : null);
+    const ours = { stock: value(r.stock.ours), patched: value(r.seeding.ours) };
+    const upstream = { stock: value(r.stock.upstream), patched: value(r.seeding.upstream) };
+    const stockOverPatched = ours.patched > 0 ? ours.stock / ours.patched : null;
+    const timed = id !== "calls.signin";
+    return {
+      id,
+      label,
+      unit: pick ? "ms" : "count",
+      ours,
+      upstream,
+      spread: { oursStock: spread(r.stock.ours), oursPatched: spread(r.seeding.ours), upstreamStock: spread(r.stock.upstream) },
+      stockOverPatched,
+      upstreamOverOurs: ours.stock > 0 ? upstream.stock / ours.stock : null,
+      target: timed && id !== "signin.cpu" ? { max: 1.2, text: "stock/patched <= 1.2" } : null,
+      met: timed && id !== "signin.cpu" && stockOverPatched != null ? stockOverPatched <= 1.2 : null,
+    };
+  });
+}
+
+/** The stock-moto rows as a plain-text table. */
+export function formatStockTable(rows) {
+  const ratio = (x) => (x == null ? "-" : x >= 10 ? `${x.toFixed(0)}x` : `${x.toFixed(2)}x`);
+  const header = ["metric", "ours (stock)", "ours (patched)", "ours stock/patched", "target", "met?", "upstream (stock)", "upstream (patched)", "upstream/ours (stock)"];
+  const lines = rows.map((r) => {
+    const fmt = FORMAT[r.unit];
+    const withSpread = (v, s) => (v == null ? "-" : s ? `${fmt(v)} (${fmt(s[0])}-${fmt(s[1])})` : fmt(v));
+    return [
+      r.label,
+      withSpread(r.ours.stock, r.spread.oursStock),
+      withSpread(r.ours.patched, r.spread.oursPatched),
+      ratio(r.stockOverPatched),
+      r.target?.text ?? "",
+      r.met == null ? "" : r.met ? "yes" : "NO",
+      withSpread(r.upstream.stock, r.spread.upstreamStock),
+      r.upstream.patched == null ? "-" : fmt(r.upstream.patched),
+      ratio(r.upstreamOverOurs),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmtLine = (l) => l.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [fmtLine(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(fmtLine)].join("\n");
 }
 
 function cell(rowData, which) {
