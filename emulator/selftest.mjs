@@ -5,6 +5,11 @@
 //    must fail exactly the checks that depend on it: proof each check really tests its patch.
 // 3. The all-patches emulator also checks the launcher's request counter and fault injection
 //    (selftest_checks.py --harness-checks) and emulator.mjs's helpers for them (helperChecks).
+// Check groups (selftest_checks.py --groups): `base` (patches a-i) and `settings` (j, m, n, p:
+// pool / client settings, always honoured, and the default options) run in emulators with the
+// default environment; `options` (k, l, o) runs in emulators started with OPTIONS_ENV. An
+// emulator without one patch runs the groups that hold that patch's checks (a-i: base and
+// settings; j, m, n, p: settings; k, l, o: options).
 // Emulators run in parallel; the last line is `N passed, M failed`; exit code 1 on failure.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,7 +19,14 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator, VENV_PYTHON } from './emulator.mjs';
 
 const CHECKS_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'selftest_checks.py');
-const PATCH_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+const PATCH_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p'];
+const OPTION_PATCHES = ['k', 'l', 'o']; // need the launcher options below to act
+const SETTINGS_PATCHES = ['j', 'm', 'n', 'p'];
+// The launcher options of the `options` runs (selftest_checks.OPTIONS_ENV says the same).
+const OPTIONS_ENV = {
+  SEEDTEST_LOCKOUT: '1', SEEDTEST_LOCKOUT_AFTER: '3', SEEDTEST_CHALLENGE_SESSION_TTL_SECONDS: '2',
+  SEEDTEST_ACCESS_TOKEN_SECONDS: '3',
+};
 /** The patches a check result depends on (`patch`: null, an id, or a list of ids). */
 const patchesOf = (result) => (result.patch == null ? [] : [].concat(result.patch));
 
@@ -81,16 +93,20 @@ async function helperChecks(emulator) {
   }
 }
 
-/** Starts an emulator (optionally with one patch disabled), runs the checks, stops it. */
-async function checkedRun(disabledPatch, tmpDir) {
-  const env = disabledPatch ? { SEEDTEST_DISABLE_PATCHES: disabledPatch } : {};
+/** Starts an emulator (optionally with one patch disabled, optionally with OPTIONS_ENV), runs
+ * the check groups, stops it. */
+async function checkedRun(disabledPatch, tmpDir, { options = false } = {}) {
+  const env = { ...(disabledPatch ? { SEEDTEST_DISABLE_PATCHES: disabledPatch } : {}), ...(options ? OPTIONS_ENV : {}) };
   const emulator = await startEmulator({ env });
   try {
     const health = await (await fetch(`${emulator.endpoint}/_seedtest/health`)).json();
-    const appDir = path.join(tmpDir, `app-${disabledPatch ?? 'all'}`);
+    const appDir = path.join(tmpDir, `app-${disabledPatch ?? 'all'}${options ? '-options' : ''}`);
+    const groups = options ? 'options' : SETTINGS_PATCHES.includes(disabledPatch) ? 'settings' : 'base,settings';
+    const args = ['--groups', groups, ...(disabledPatch ? ['--disabled', disabledPatch] : [])];
     // The counter/fault checks need no patch: the all-patches emulator alone runs them.
-    const results = await runChecks(emulator.endpoint, appDir, disabledPatch ? [] : ['--harness-checks']);
-    if (!disabledPatch) results.push(await helperChecks(emulator), await codeHelperChecks(emulator));
+    if (!disabledPatch && !options) args.push('--harness-checks');
+    const results = await runChecks(emulator.endpoint, appDir, args);
+    if (!disabledPatch && !options) results.push(await helperChecks(emulator), await codeHelperChecks(emulator));
     return { disabledPatch, health, results };
   } finally {
     await emulator.stop();
@@ -106,10 +122,17 @@ function record(ok, name, detail = '') {
 const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-emulator-selftest-'));
 const startedAt = Date.now();
 try {
-  const runs = await Promise.all([null, ...PATCH_IDS].map((p) => checkedRun(p, tmpDir)));
-  const [allPatches, ...withoutOne] = runs;
+  const defaultRuns = [null, ...PATCH_IDS.filter((p) => !OPTION_PATCHES.includes(p))];
+  const optionRuns = [null, ...OPTION_PATCHES];
+  const runs = await Promise.all([
+    ...defaultRuns.map((p) => checkedRun(p, tmpDir)),
+    ...optionRuns.map((p) => checkedRun(p, tmpDir, { options: true })),
+  ]);
+  const allPatches = runs[0];
+  const allOptions = runs[defaultRuns.length];
+  const withoutOne = runs.filter((r) => r.disabledPatch);
 
-  for (const r of allPatches.results) record(r.ok, r.check, r.detail);
+  for (const r of [...allPatches.results, ...allOptions.results]) record(r.ok, r.check, r.detail);
   const applied = allPatches.health.patches.applied;
   record(JSON.stringify(applied) === JSON.stringify(PATCH_IDS), 'selftest covers every launcher patch',
     `launcher applies ${applied}, selftest knows ${PATCH_IDS}`);

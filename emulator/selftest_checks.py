@@ -89,7 +89,7 @@ def parse_list(value):
         return ast.literal_eval(value)
 
 
-def run_checks(endpoint, app_dir):
+def run_checks(endpoint, app_dir, disabled=None):
     def client(service, signed=True):
         config = Config(**NO_RETRY) if signed else Config(signature_version=UNSIGNED, **NO_RETRY)
         return boto3.client(service, endpoint_url=endpoint, region_name=REGION, config=config,
@@ -187,8 +187,12 @@ def run_checks(endpoint, app_dir):
     try:
         public_idp.revoke_token(Token=tokens["RefreshToken"], ClientId=client_id)
         emit("RevokeToken answers 200", "d", True)
+        revoke_status = 200
     except ClientError as err:
         emit("RevokeToken answers 200", "d", False, err)
+        revoke_status = err.response["ResponseMetadata"]["HTTPStatusCode"]
+    if disabled == "d":  # what stock moto 5.2.1 does, which SEEDTEST_DISABLE_PATCHES=d gives back
+        emit("without patch d RevokeToken is stock moto's: HTTP 500", None, revoke_status == 500, revoke_status)
     try:
         public_idp.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH",
                                  AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]})
@@ -571,6 +575,306 @@ def mfa_checks(endpoint, idp, public_idp, ids, other_secret, app_dir):
     emit("select: ANSWER SOFTWARE_TOKEN_MFA -> SOFTWARE_TOKEN_MFA -> tokens", "i", not why, why)
 
 
+# The launcher options the "options" group needs (selftest.mjs starts those emulators with them).
+OPTIONS_ENV = {"SEEDTEST_LOCKOUT": "1", "SEEDTEST_LOCKOUT_AFTER": "3", "SEEDTEST_CHALLENGE_SESSION_TTL_SECONDS": "2",
+               "SEEDTEST_ACCESS_TOKEN_SECONDS": "3"}
+
+
+def outcome(call):
+    """('ok', response) or (error code, message) of call()."""
+    try:
+        return "ok", call()
+    except ClientError as err:
+        got = err.response.get("Error", {})
+        return got.get("Code"), got.get("Message")
+
+
+def cognito_clients(endpoint):
+    kwargs = dict(endpoint_url=endpoint, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
+    return (boto3.client("cognito-idp", config=Config(**NO_RETRY), **kwargs),
+            boto3.client("cognito-idp", config=Config(signature_version=UNSIGNED, **NO_RETRY), **kwargs))
+
+
+def first_sign_in(idp, public_idp, pool_id, client_id, username, attributes=()):
+    """AdminCreateUser with a temporary password, then SRP: the NEW_PASSWORD_REQUIRED response."""
+    idp.admin_create_user(UserPoolId=pool_id, Username=username, TemporaryPassword="Temp0rary!x",
+                          MessageAction="SUPPRESS", UserAttributes=list(attributes))
+    return srp.srp_sign_in(public_idp, client_id, pool_id, username, "Temp0rary!x")
+
+
+def http_status(endpoint, path, host, method="GET", headers=None, body=None):
+    """(status, body) of a raw request with the given Host header (urllib would send its own)."""
+    netloc = urllib.parse.urlsplit(endpoint).netloc
+    connection = http.client.HTTPConnection(netloc, timeout=10)
+    connection.putrequest(method, path, skip_host=True)
+    connection.putheader("Host", host)
+    for name, value in (headers or {}).items():
+        connection.putheader(name, value)
+    data = body.encode() if body else b""
+    connection.putheader("Content-Length", str(len(data)))
+    connection.endheaders(data)
+    response = connection.getresponse()
+    answer = response.status, response.read()
+    connection.close()
+    return answer
+
+
+def settings_checks(endpoint, app_dir):
+    """Patches j, m, n, p (pool / client settings, always honoured) and the default options."""
+    idp, public_idp = cognito_clients(endpoint)
+
+    # -- provision.py's flags set the real settings
+    identifier = {"namespace": "selftestApp", "name": "settings", "type": "sandbox"}
+    out = subprocess.run(
+        [sys.executable, str(HERE / "provision.py"), "--endpoint", endpoint, "--identifier", json.dumps(identifier),
+         "--app-dir", str(Path(app_dir) / "settings-app"), "--prevent-user-existence-errors",
+         "--required-attributes", "name", "--device-tracking", "always", "--auth-session-validity", "5"],
+        capture_output=True, text=True)
+    if out.returncode != 0:
+        emit("provision.py settings flags succeed", None, False, out.stderr)
+        return
+    ids = json.loads(out.stdout.strip().splitlines()[-1])
+    pool_id, client_id = ids["userPoolId"], ids["clientId"]
+    client = idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
+    pool = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    required = sorted(a["Name"] for a in pool.get("SchemaAttributes", []) if a.get("Required") and a["Name"] != "sub")
+    outputs = json.loads((Path(app_dir) / "settings-app" / "amplify_outputs.json").read_text())["auth"]
+    got = (client.get("PreventUserExistenceErrors"), client.get("AuthSessionValidity"), pool.get("DeviceConfiguration"),
+           required, outputs.get("standard_required_attributes"))
+    emit("provision.py --prevent-user-existence-errors --required-attributes --device-tracking --auth-session-validity",
+         None, got == ("ENABLED", 5, {"ChallengeRequiredOnNewDevice": False, "DeviceOnlyRememberedOnUserPrompt": False},
+                       ["email", "name"], ["email", "name"]), got)
+
+    # -- patch j: PreventUserExistenceErrors=ENABLED
+    def srp_start(username, client=client_id):
+        return public_idp.initiate_auth(ClientId=client, AuthFlow="USER_SRP_AUTH", AuthParameters={
+            "USERNAME": username, "SRP_A": format(srp.client_start()[1], "x")})
+
+    got = [outcome(lambda: srp_start("nobody@example.com")) for _ in range(2)]
+    ok = all(g[0] == "ok" and g[1].get("ChallengeName") == "PASSWORD_VERIFIER" for g in got)
+    if ok:
+        p1, p2 = (g[1]["ChallengeParameters"] for g in got)
+        ok = (p1["SALT"] == p2["SALT"] and p1["USER_ID_FOR_SRP"] == p2["USER_ID_FOR_SRP"]
+              and re.fullmatch(r"[0-9a-f-]{36}", p1["USER_ID_FOR_SRP"]) and p1["SECRET_BLOCK"] != p2["SECRET_BLOCK"]
+              and 0 < int(p1["SRP_B"], 16) < srp.N)
+    emit("PreventUserExistenceErrors: unknown user, USER_SRP_AUTH -> simulated PASSWORD_VERIFIER (same SALT, UUID)",
+         "j", ok, got)
+    got = outcome(lambda: srp.srp_sign_in(public_idp, client_id, pool_id, "nobody@example.com", PASSWORD))
+    emit("PreventUserExistenceErrors: unknown user's PASSWORD_VERIFIER -> NotAuthorizedException", "j",
+         got == ("NotAuthorizedException", "Incorrect username or password."), got)
+    password_client = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="password", PreventUserExistenceErrors="ENABLED",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    got = outcome(lambda: public_idp.initiate_auth(ClientId=password_client, AuthFlow="USER_PASSWORD_AUTH",
+                                                   AuthParameters={"USERNAME": "nobody@example.com", "PASSWORD": PASSWORD}))
+    emit("PreventUserExistenceErrors: unknown user, USER_PASSWORD_AUTH -> NotAuthorizedException", "j",
+         got == ("NotAuthorizedException", "Incorrect username or password."), got)
+    legacy_client = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="legacy", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])["UserPoolClient"]["ClientId"]
+    got = outcome(lambda: srp_start("nobody@example.com", legacy_client))
+    emit("LEGACY client (API default): unknown user -> UserNotFoundException", None, got[0] == "UserNotFoundException", got)
+
+    # -- patch m: NEW_PASSWORD_REQUIRED with a required attribute the user lacks
+    name = "needs-name@example.com"
+    first = first_sign_in(idp, public_idp, pool_id, client_id, name)
+    params = first.get("ChallengeParameters", {})
+    try:
+        ok = (first.get("ChallengeName") == "NEW_PASSWORD_REQUIRED"
+              and json.loads(params["requiredAttributes"]) == ["userAttributes.name"]
+              and json.loads(params["userAttributes"]) == {"email": name})
+    except (KeyError, ValueError):
+        ok = False
+    emit("NEW_PASSWORD_REQUIRED: requiredAttributes [userAttributes.name], userAttributes JSON", "m", ok, params)
+
+    def new_password(**extra):
+        return lambda: public_idp.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=first["Session"],
+            ChallengeResponses={"USERNAME": name, "NEW_PASSWORD": PASSWORD, **extra})
+
+    got = outcome(new_password())
+    emit("NEW_PASSWORD_REQUIRED without userAttributes.name -> InvalidParameterException", "m",
+         got == ("InvalidParameterException", "Invalid attributes given, name is missing"), got)
+    if got[0] == "ok":  # moto signed in; start again for the next step
+        idp.admin_delete_user(UserPoolId=pool_id, Username=name)
+        first = first_sign_in(idp, public_idp, pool_id, client_id, name)
+    got = outcome(new_password(**{"userAttributes.name": "Ann Example"}))
+    attrs = {a["Name"]: a["Value"] for a in idp.admin_get_user(UserPoolId=pool_id, Username=name)["UserAttributes"]}
+    emit("NEW_PASSWORD_REQUIRED with userAttributes.name -> tokens, name stored", "m",
+         got[0] == "ok" and "AccessToken" in got[1].get("AuthenticationResult", {}) and attrs.get("name") == "Ann Example",
+         f"{got[0]} {attrs}")
+
+    # -- patch n: device tracking (pool DeviceConfiguration "always")
+    tokens = (got[1] if got[0] == "ok" else {}).get("AuthenticationResult", {})
+    metadata = tokens.get("NewDeviceMetadata") or {}
+    device_key = metadata.get("DeviceKey", "")
+    emit("device tracking: the sign-in's tokens carry NewDeviceMetadata {DeviceKey <region>_<uuid>, DeviceGroupKey}",
+         "n", re.fullmatch(r"us-east-1_[0-9a-f-]{36}", device_key) and metadata.get("DeviceGroupKey"), metadata)
+
+    def refresh(refresh_token, key=None):
+        parameters = {"REFRESH_TOKEN": refresh_token, **({"DEVICE_KEY": key} if key else {})}
+        return outcome(lambda: public_idp.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                                        AuthParameters=parameters))
+
+    refresh_token = tokens.get("RefreshToken", "none")
+    before = [refresh(refresh_token)[:2], refresh(refresh_token, device_key or "us-east-1_x")[:2]]
+    emit("device tracking: refresh without DEVICE_KEY, or before ConfirmDevice -> NotAuthorizedException", "n",
+         before == [("NotAuthorizedException", "Invalid Refresh Token.")] * 2, before)
+    confirmed = outcome(lambda: public_idp.confirm_device(
+        AccessToken=tokens.get("AccessToken", "none"), DeviceKey=device_key or "us-east-1_none", DeviceName="selftest",
+        DeviceSecretVerifierConfig={"PasswordVerifier": base64.b64encode(b"v" * 384).decode(),
+                                    "Salt": base64.b64encode(b"s" * 16).decode()}))
+    after = refresh(refresh_token, device_key)
+    emit("device tracking: ConfirmDevice -> UserConfirmationNecessary false; refresh with its DEVICE_KEY -> tokens", "n",
+         confirmed[0] == "ok" and confirmed[1].get("UserConfirmationNecessary") is False and after[0] == "ok"
+         and "AccessToken" in after[1].get("AuthenticationResult", {}), f"{confirmed[0]} {after[0]}")
+    again = srp.srp_sign_in(public_idp, client_id, pool_id, name, PASSWORD)
+    listed = outcome(lambda: public_idp.list_devices(AccessToken=tokens.get("AccessToken", "none")))
+    forgot = outcome(lambda: public_idp.forget_device(AccessToken=tokens.get("AccessToken", "none"),
+                                                      DeviceKey=device_key or "us-east-1_none"))
+    gone = refresh(refresh_token, device_key)
+    emit("device tracking: a new sign-in gets a new device; ListDevices; ForgetDevice -> its refresh refused", "n",
+         again.get("AuthenticationResult", {}).get("NewDeviceMetadata", {}).get("DeviceKey") not in (None, device_key)
+         and listed[0] == "ok" and [d["DeviceKey"] for d in listed[1]["Devices"]] == [device_key]
+         and forgot[0] == "ok" and gone[:2] == ("NotAuthorizedException", "Invalid Refresh Token."),
+         f"{listed[0]} {forgot[0]} {gone}")
+    opt_in = create_auth(clients(endpoint, REGION), REGION, "amplify-optin-sandbox-0000000000", "OFF", [], [],
+                         device_tracking="opt-in")
+    idp.admin_create_user(UserPoolId=opt_in["userPoolId"], Username="opt-in@example.com", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=opt_in["userPoolId"], Username="opt-in@example.com", Password=PASSWORD,
+                                Permanent=True)
+    signed = srp.srp_sign_in(public_idp, opt_in["clientId"], opt_in["userPoolId"], "opt-in@example.com", PASSWORD)
+    result = signed.get("AuthenticationResult", {})
+    confirmed = outcome(lambda: public_idp.confirm_device(
+        AccessToken=result["AccessToken"], DeviceKey=result.get("NewDeviceMetadata", {}).get("DeviceKey", "us-east-1_x"),
+        DeviceSecretVerifierConfig={"PasswordVerifier": "dmVyaWZpZXI=", "Salt": "c2FsdA=="}))
+    emit("device tracking opt-in: ConfirmDevice -> UserConfirmationNecessary true", "n",
+         confirmed[0] == "ok" and confirmed[1].get("UserConfirmationNecessary") is True, confirmed[0])
+
+    # -- default options: no lockout, 1-hour tokens, no NewDeviceMetadata without DeviceConfiguration
+    plain = create_auth(clients(endpoint, REGION), REGION, "amplify-defaults-sandbox-0000000000", "OFF", [], [])
+    name = "defaults@example.com"
+    idp.admin_create_user(UserPoolId=plain["userPoolId"], Username=name, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=plain["userPoolId"], Username=name, Password=PASSWORD, Permanent=True)
+    # USER_PASSWORD_AUTH: moto checks the password itself (SRP needs patch e for that).
+    password_client = idp.create_user_pool_client(
+        UserPoolId=plain["userPoolId"], ClientName="password",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    wrong = [outcome(lambda: public_idp.initiate_auth(ClientId=password_client, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": name, "PASSWORD": "Wrong0ne!x"}))[0] for _ in range(6)]
+    right = srp.srp_sign_in(public_idp, plain["clientId"], plain["userPoolId"], name, PASSWORD).get("AuthenticationResult", {})
+    claims = [_claims(right.get(k, "")) for k in ("AccessToken", "IdToken")]
+    emit("defaults: no lockout after 6 failures, tokens live 3600 s, no NewDeviceMetadata without DeviceConfiguration",
+         None, wrong == ["NotAuthorizedException"] * 6 and right.get("ExpiresIn") == 3600
+         and all(c.get("exp", 0) - c.get("iat", 0) == 3600 for c in claims) and "NewDeviceMetadata" not in right,
+         f"{wrong} {right.get('ExpiresIn')} {[c.get('exp', 0) - c.get('iat', 0) for c in claims]}")
+
+    # -- patch p: Host guard (DNS rebinding)
+    port = urllib.parse.urlsplit(endpoint).port
+    target = {"Content-Type": "application/x-amz-json-1.1",
+              "X-Amz-Target": "AWSCognitoIdentityProviderService.ListUserPools"}
+    refused = [http_status(endpoint, "/_seedtest/health", "evil.example")[0],
+               http_status(endpoint, "/", f"evil.example:{port}", "POST", target, '{"MaxResults": 1}')[0],
+               http_status(endpoint, "/_seedtest/requests", "127.0.0.1.nip.io")[0]]
+    emit("Host guard: Host evil.example (AWS call and /_seedtest/ route) is refused with 403", "p",
+         refused == [403, 403, 403], refused)
+    allowed = [http_status(endpoint, "/_seedtest/health", host)[0]
+               for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "localhost", "LocalHost")]
+    emit("Host guard: 127.0.0.1 / localhost / [::1] (with or without port) are served", None,
+         allowed == [200] * 5, allowed)
+
+
+def _claims(jwt_text):
+    try:
+        payload = jwt_text.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+
+
+def option_checks(endpoint):
+    """Patches k, l, o with the launcher options on (OPTIONS_ENV)."""
+    idp, public_idp = cognito_clients(endpoint)
+    auth = create_auth(clients(endpoint, REGION), REGION, "amplify-options-sandbox-0000000000", "ON", ["TOTP"], [])
+    pool_id, client_id = auth["userPoolId"], auth["clientId"]
+
+    # Sessions and tokens to let expire while the lockout checks run.
+    expiring = first_sign_in(idp, public_idp, pool_id, client_id, "expiring@example.com")
+    setup_name = "expiring-setup@example.com"
+    setup = first_sign_in(idp, public_idp, pool_id, client_id, setup_name)
+    setup = public_idp.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=setup["Session"],
+        ChallengeResponses={"USERNAME": setup_name, "NEW_PASSWORD": PASSWORD})
+    sessions_from = time.time()
+    plain = create_auth(clients(endpoint, REGION), REGION, "amplify-optplain-sandbox-0000000000", "OFF", [], [])
+    name = "short-token@example.com"
+    idp.admin_create_user(UserPoolId=plain["userPoolId"], Username=name, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=plain["userPoolId"], Username=name, Password=PASSWORD, Permanent=True)
+    tokens = srp.srp_sign_in(public_idp, plain["clientId"], plain["userPoolId"], name, PASSWORD)["AuthenticationResult"]
+    tokens_from = time.time()
+    claims = [_claims(tokens[k]) for k in ("AccessToken", "IdToken")]
+    emit("SEEDTEST_ACCESS_TOKEN_SECONDS=3: access and ID tokens exp = iat + 3, ExpiresIn 3", "o",
+         tokens["ExpiresIn"] == 3 and all(c["exp"] - c["iat"] == 3 for c in claims),
+         f"{tokens['ExpiresIn']} {[c['exp'] - c['iat'] for c in claims]}")
+
+    # -- patch k: counted failures, lockout (SEEDTEST_LOCKOUT_AFTER=3, 1 s doubling)
+    user = "lockout@example.com"
+    idp.admin_create_user(UserPoolId=plain["userPoolId"], Username=user, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=plain["userPoolId"], Username=user, Password=PASSWORD, Permanent=True)
+
+    def sign_in(password):
+        got = outcome(lambda: srp.srp_sign_in(public_idp, plain["clientId"], plain["userPoolId"], user, password))
+        return "tokens" if got[0] == "ok" and "AccessToken" in got[1].get("AuthenticationResult", {}) else got[1]
+
+    def attempts():
+        got = seedtest_api(endpoint, "GET", f"failed-attempts?username={urllib.parse.quote(user)}")[1]
+        return got.get("failedAttempts"), got.get("totalFailedAttempts")
+
+    steps = [sign_in("Wrong0ne!x"), attempts(), sign_in("Wrong0ne!x"), attempts(), sign_in(PASSWORD), attempts()]
+    emit("failed attempts: GET /_seedtest/failed-attempts counts each wrong password; a right one resets it", "k",
+         steps == ["Incorrect username or password.", (1, 1), "Incorrect username or password.", (2, 2), "tokens",
+                   (0, 2)], steps)
+    steps = [sign_in("Wrong0ne!x") for _ in range(3)] + [sign_in(PASSWORD), attempts()]
+    emit("lockout: after 3 failures (SEEDTEST_LOCKOUT_AFTER) the right password -> Password attempts exceeded", "k",
+         steps == ["Incorrect username or password."] * 3 + ["Password attempts exceeded", (3, 5)], steps)
+    time.sleep(1.1)
+    steps = [sign_in("Wrong0ne!x"), sign_in(PASSWORD)]
+    time.sleep(1.1)
+    steps.append(sign_in(PASSWORD))  # 2 s lockout: still locked after 1.1 s
+    time.sleep(1.0)
+    steps += [sign_in(PASSWORD), attempts()]
+    emit("lockout: a failure after the 1 s lockout locks for 2 s; then the right password signs in and resets", "k",
+         steps == ["Incorrect username or password.", "Password attempts exceeded", "Password attempts exceeded",
+                   "tokens", (0, 6)], steps)
+
+    # -- patch l: Sessions expire after SEEDTEST_CHALLENGE_SESSION_TTL_SECONDS=2
+    time.sleep(max(0.0, sessions_from + 2.2 - time.time()))
+    got = outcome(lambda: public_idp.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=expiring["Session"],
+        ChallengeResponses={"USERNAME": "expiring@example.com", "NEW_PASSWORD": PASSWORD}))
+    emit("challenge session TTL 2 s: NEW_PASSWORD_REQUIRED after 2 s -> session is expired", "l",
+         got == ("NotAuthorizedException", "Invalid session for the user, session is expired."), got)
+    got = outcome(lambda: public_idp.associate_software_token(Session=setup["Session"]))
+    emit("challenge session TTL 2 s: AssociateSoftwareToken with an expired MFA_SETUP Session -> session is expired", "l",
+         got == ("NotAuthorizedException", "Invalid session for the user, session is expired."), got)
+    fresh = first_sign_in(idp, public_idp, pool_id, client_id, "in-time@example.com")
+    got = outcome(lambda: public_idp.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=fresh["Session"],
+        ChallengeResponses={"USERNAME": "in-time@example.com", "NEW_PASSWORD": PASSWORD}))
+    emit("challenge session TTL 2 s: a Session answered in time works", None,
+         got[0] == "ok" and got[1].get("ChallengeName") == "MFA_SETUP", got[0])
+
+    # -- patch o: the short-lived access token expires; refreshing gives a working one
+    time.sleep(max(0.0, tokens_from + 3.2 - time.time()))
+    got = outcome(lambda: public_idp.get_user(AccessToken=tokens["AccessToken"]))
+    emit("SEEDTEST_ACCESS_TOKEN_SECONDS=3: GetUser with the expired access token -> Access Token has expired", "o",
+         got == ("NotAuthorizedException", "Access Token has expired"), got[:1] if got[0] == "ok" else got)
+    refreshed = outcome(lambda: public_idp.initiate_auth(ClientId=plain["clientId"], AuthFlow="REFRESH_TOKEN_AUTH",
+                                                         AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]}))
+    works = refreshed[0] == "ok" and outcome(lambda: public_idp.get_user(
+        AccessToken=refreshed[1]["AuthenticationResult"]["AccessToken"]))[0] == "ok"
+    emit("short-lived tokens: REFRESH_TOKEN_AUTH gives an access token GetUser takes", None, works, refreshed[0])
+
+
 def seedtest_api(endpoint, method, route, body=None):
     """(status, JSON answer) of a /_seedtest/ route."""
     data = None if body is None else json.dumps(body).encode()
@@ -724,9 +1028,19 @@ def main():
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--app-dir", required=True)
     parser.add_argument("--harness-checks", action="store_true", help="also check counter and faults")
+    parser.add_argument("--groups", default="base,settings",
+                        help="base (patches a-i), settings (j, m, n, p and default options), "
+                             "options (k, l, o; needs OPTIONS_ENV in the emulator)")
+    parser.add_argument("--disabled", default=None, help="the patch the emulator runs without, if any")
     args = parser.parse_args()
+    groups = set(args.groups.split(","))
     try:
-        run_checks(args.endpoint, args.app_dir)
+        if "base" in groups:
+            run_checks(args.endpoint, args.app_dir, args.disabled)
+        if "settings" in groups:
+            settings_checks(args.endpoint, args.app_dir)
+        if "options" in groups:
+            option_checks(args.endpoint)
         if args.harness_checks:
             harness_checks(args.endpoint)
     except Exception as err:  # an unexpected error is a failed check, not a crash without output
