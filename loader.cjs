@@ -2,9 +2,9 @@
 // index.cjs on the first call (never at import). In order, it tries:
 //   1. ./amplify-seed-native.<platform>.node next to this file (a local build, or the binary
 //      the package carries itself), then
-//   2. the package amplify-seed-native-<platform>, only when <platform> is one this package
-//      declares (package.json: napi.targets, or an amplify-seed-native-* optionalDependency),
-//      and only at this package's own version.
+//   2. the file amplify-seed-native.<platform>.node of the package amplify-seed-native-<platform>,
+//      only when <platform> is one this package declares (package.json: napi.targets, or an
+//      amplify-seed-native-* optionalDependency), and only at this package's own version.
 // <platform> is napi's name for this machine: linux-x64-gnu, darwin-arm64, win32-x64-msvc, ...
 // Nothing else: no path from an environment variable (napi's generated loader honours
 // NAPI_RS_NATIVE_LIBRARY_PATH), no WebAssembly/WASI fallback, no other package names. When
@@ -125,11 +125,13 @@ function load() {
     );
   }
   try {
-    const version = require(`${packageName}/package.json`).version;
+    // Only its .node file, by name (never its `main` or any JS in it), and only at our version.
+    const manifestFile = require.resolve(`${packageName}/package.json`);
+    const { version } = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
     if (version !== pkg.version) {
       tried.push(`${packageName}: version ${version} installed, ${pkg.version} needed`);
     } else {
-      loaded = require(packageName);
+      loaded = require(path.join(path.dirname(manifestFile), `${BINARY}.${platform}.node`));
       return loaded;
     }
   } catch (error) {
