@@ -74,16 +74,44 @@ async fn answer_of(callback: &str, call: impl std::future::Future<Output = Resul
     }
 }
 
-/// The text of a JS failure: a wrong shape comes back as napi's conversion message.
+/// The text of a JS failure. A wrong shape comes back as napi's conversion message, which
+/// quotes the value it could not convert (the code itself, when `challengeResponse` is a
+/// number): only the JS type is kept from it.
 fn describe(error: &napi::Error) -> String {
     let reason = error.reason.trim();
-    if reason.contains("Missing field") || reason.contains("Failed to convert") || reason.contains("none of these types") {
-        format!("it must resolve to {{ challengeResponse: string }} ({reason})")
-    } else if reason.is_empty() {
+    if reason.contains("Missing field") {
+        return "it must resolve to { challengeResponse: string } (challengeResponse is missing)".to_owned();
+    }
+    if reason.contains("Failed to convert") || reason.contains("none of these types") {
+        return match converted_type(reason) {
+            Some(js_type) => format!("it must resolve to {{ challengeResponse: string }} (got a {js_type} where a string or object was expected)"),
+            None => "it must resolve to { challengeResponse: string }".to_owned(),
+        };
+    }
+    if reason.is_empty() {
         "it threw or rejected".to_owned()
     } else {
         format!("it threw or rejected: {reason}")
     }
+}
+
+/// The JS type napi names in "Failed to convert JavaScript value `Number 123 ` ...", if it is
+/// one of the known type names; nothing else of the text.
+fn converted_type(reason: &str) -> Option<&'static str> {
+    const TYPES: [(&str, &str); 9] = [
+        ("Number", "number"),
+        ("String", "string"),
+        ("Boolean", "boolean"),
+        ("Object", "object"),
+        ("Null", "null"),
+        ("Undefined", "undefined"),
+        ("Function", "function"),
+        ("BigInt", "bigint"),
+        ("Symbol", "symbol"),
+    ];
+    let quoted = reason.split('`').nth(1)?;
+    let first = quoted.split_whitespace().next()?;
+    TYPES.iter().find(|(napi_name, _)| first.eq_ignore_ascii_case(napi_name)).map(|(_, name)| *name)
 }
 
 pub struct JsAnswers {

@@ -3,16 +3,16 @@
 
 use std::sync::Arc;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 use tokio::sync::Notify;
 use zeroize::Zeroizing;
 
+use crate::backend_id::{BackendIdentifier, Consumer};
 use crate::cognito::{Cognito, Tokens};
-use crate::config::{auth_config, AuthConfig, MfaConfiguration, MfaType};
+use crate::config::{auth_config, auth_config_of, AuthConfig, MfaConfiguration, MfaType};
 use crate::error::{AwsCause, SeedError, SeedResult};
 use crate::flow::{sign_in, ApiFuture, MfaAnswers, MfaPlan, SignInFailure, SignInOutcome, SignInPlan, UserAuthApi};
 use crate::session;
+use crate::temporary_password::sandbox_key;
 
 /// Cognito's own limits: longer input can only be a mistake, refused before any call.
 const MAX_USERNAME_LENGTH: usize = 128;
@@ -85,6 +85,30 @@ fn mfa_not_configured(username: &str) -> SeedError {
     )
 }
 
+/// Whether an MFA sign-up will set up email MFA: asked for, or the pool's only kind.
+fn sets_up_email_mfa(preference: Option<MfaType>, pool_types: &[MfaType]) -> bool {
+    match preference {
+        Some(preference) => preference == MfaType::Email,
+        None => pool_types == [MfaType::Email],
+    }
+}
+
+/// Cognito's own test is stricter; this only tells an address from a plain user name.
+fn looks_like_email(text: &str) -> bool {
+    matches!(text.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
+}
+
+fn email_mfa_without_email(username: &str) -> SeedError {
+    SeedError::user(
+        "MissingEmailForMFAError",
+        format!("{username} would set up email MFA, but it is not an email address and has no email attribute."),
+        format!(
+            "Give {username} an email in userAttributes, sign it in with an email address, or choose another \
+             mfaPreference. The user was not created."
+        ),
+    )
+}
+
 fn missing_answers() -> SeedError {
     SeedError::bug("an MFA flow reached the core without its answers")
 }
@@ -128,31 +152,13 @@ pub fn cognito_attributes(function: &str, given: &[(String, String)]) -> SeedRes
     Ok(out)
 }
 
-/// The temporary password AdminCreateUser sets, in upstream's shape (`Test1@Temp<uuid>`), but
-/// derived from the user's own password instead of random. Anyone who can derive it already
-/// knows the real password; in exchange a later run can recognise a user whose sign-up was
-/// cut off before its password was set, and say so.
-pub fn temporary_password(config: &AuthConfig, username: &str, password: &str) -> Zeroizing<String> {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(password.as_bytes()).expect("any key length");
-    mac.update(b"amplify-seed-native temporary password\0");
-    mac.update(config.user_pool_id.as_bytes());
-    mac.update(b"\0");
-    mac.update(username.as_bytes());
-    let digest: Zeroizing<[u8; 32]> = Zeroizing::new(mac.finalize().into_bytes().into());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    // Shape it as a version-4 UUID, like randomUUID().
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    Zeroizing::new(format!(
-        "Test1@Temp{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    ))
+/// The name a script gives a Cognito attribute in `userAttributes` (`given_name` -> `givenName`).
+pub fn input_attribute_name(cognito_name: &str) -> String {
+    STANDARD_ATTRIBUTES
+        .iter()
+        .find(|(_, name)| *name == cognito_name)
+        .map(|(input, _)| (*input).to_owned())
+        .unwrap_or_else(|| cognito_name.to_owned())
 }
 
 /// The Cognito client for this sandbox, made once: a client owns its HTTP connection pool, so
@@ -212,7 +218,9 @@ pub async fn create_and_sign_up_user(user: NewUser) -> SeedResult<(SignInFlow, S
 }
 
 async fn create_user(user: &NewUser) -> SeedResult<Option<SignedIn>> {
-    let config = auth_config().await?;
+    let backend = BackendIdentifier::from_env(Consumer::Auth)?;
+    let (config, key) = tokio::join!(auth_config_of(&backend), sandbox_key(&backend));
+    let config = config?;
     let mfa = match user.flow {
         SignInFlow::Password => MfaPlan::None,
         SignInFlow::Mfa => {
@@ -222,18 +230,18 @@ async fn create_user(user: &NewUser) -> SeedResult<Option<SignedIn>> {
             if user.mfa_preference != Some(MfaType::Email) && !configured {
                 return Err(mfa_not_configured(&user.username));
             }
-            MfaPlan::SignUp {
-                preference: user.mfa_preference,
-                email: user.attributes.iter().find(|(name, _)| name == "email").map(|(_, v)| v.clone()),
-                answers: user.answers.clone().ok_or_else(missing_answers)?,
+            let email = user.attributes.iter().find(|(name, _)| name == "email").map(|(_, v)| v.clone());
+            if sets_up_email_mfa(user.mfa_preference, &config.mfa_types) && email.is_none() && !looks_like_email(&user.username) {
+                return Err(email_mfa_without_email(&user.username));
             }
+            MfaPlan::SignUp { preference: user.mfa_preference, email, answers: user.answers.clone().ok_or_else(missing_answers)? }
         }
     };
     let attributes = cognito_attributes("createAndSignUpUser", &user.attributes)?;
-    let temporary = temporary_password(&config, &user.username, &user.password);
+    let temporary = key?.temporary_password(&config.user_pool_id, &user.username);
     let cognito = cognito_for(&config).await;
     cognito
-        .admin_create_user(&user.username, &temporary, attributes)
+        .admin_create_user(&user.username, &temporary, attributes.clone())
         .await
         .map_err(|cause| admin_create_error(&user.username, cause))?;
 
@@ -241,6 +249,7 @@ async fn create_user(user: &NewUser) -> SeedResult<Option<SignedIn>> {
         login: user.username.clone(),
         password: temporary,
         new_password: Some(user.password.clone()),
+        attributes,
         mfa,
     };
     let outcome = sign_in(&cognito, config.pool_name(), &plan).await.map_err(|failure| match failure {
@@ -303,10 +312,8 @@ fn sign_up_cut_off(username: &str, error: SeedError) -> SeedError {
 
 fn incomplete_resolution(username: &str) -> String {
     format!(
-        "{username} is left in Cognito's FORCE_CHANGE_PASSWORD state. Run the seed again: signInUser \
-         (or createAndSignUpUser's UsernameExistsError path) reports it, and it is fixed by deleting \
-         the user (aws cognito-idp admin-delete-user --user-pool-id <pool> --username {username}) \
-         before the next run."
+        "{username} may be left in Cognito's FORCE_CHANGE_PASSWORD state, without its password. Delete it \
+         (aws cognito-idp admin-delete-user --user-pool-id <pool> --username {username}) and run the seed again."
     )
 }
 
@@ -318,7 +325,7 @@ pub async fn sign_in_user(user: ExistingUser) -> SeedResult<bool> {
         SignInFlow::Mfa => MfaPlan::SignIn { answers: user.answers.clone().ok_or_else(missing_answers)? },
     };
     let cognito = cognito_for(&config).await;
-    let plan = SignInPlan { login: user.username.clone(), password: user.password.clone(), new_password: None, mfa };
+    let plan = SignInPlan { login: user.username.clone(), password: user.password.clone(), new_password: None, attributes: vec![], mfa };
     // Upstream signs the previous user out first. Here that sign-out runs alongside: aws-amplify
     // is cleared at once, and the RevokeToken is sent once InitiateAuth has answered, so it
     // travels while this client computes its SRP claim instead of costing a round trip of its
@@ -345,9 +352,6 @@ pub async fn sign_in_user(user: ExistingUser) -> SeedResult<bool> {
             format!("Create a user called {}", user.username),
         )
         .with_cause(cause)),
-        Err(SignInFailure::Aws(cause)) if cause.name == "NotAuthorizedException" => {
-            Err(explain_rejected_password(&cognito, &config, &user, cause).await)
-        }
         Err(failure) => Err(sign_in_failure(failure)),
     }
 }
@@ -377,37 +381,17 @@ impl UserAuthApi for AnnounceFirstAnswer<'_> {
     ) -> ApiFuture<'a> {
         UserAuthApi::respond(self.cognito, challenge, answers, session)
     }
-    fn associate_software_token<'a>(&'a self, session: &'a str) -> ApiFuture<'a, (Zeroizing<String>, Option<String>)> {
+    fn associate_software_token<'a>(&'a self, session: &'a str) -> ApiFuture<'a, (Zeroizing<String>, Option<Zeroizing<String>>)> {
         UserAuthApi::associate_software_token(self.cognito, session)
     }
-    fn verify_software_token<'a>(&'a self, session: &'a str, code: &'a str) -> ApiFuture<'a, Option<String>> {
+    fn verify_software_token<'a>(&'a self, session: &'a str, code: &'a str) -> ApiFuture<'a, Option<Zeroizing<String>>> {
         UserAuthApi::verify_software_token(self.cognito, session, code)
+    }
+    fn revoke_token<'a>(&'a self, refresh_token: &'a str) -> ApiFuture<'a, ()> {
+        UserAuthApi::revoke_token(self.cognito, refresh_token)
     }
     fn set_preferred_mfa<'a>(&'a self, access_token: &'a str, mfa: MfaType) -> ApiFuture<'a, ()> {
         UserAuthApi::set_preferred_mfa(self.cognito, access_token, mfa)
-    }
-}
-
-/// A rejected password may be a user whose sign-up was cut off (its password is still our
-/// temporary one). One more sign-in with that temporary password tells which.
-async fn explain_rejected_password(cognito: &Cognito, config: &AuthConfig, user: &ExistingUser, cause: AwsCause) -> SeedError {
-    let plan = SignInPlan {
-        login: user.username.clone(),
-        password: temporary_password(config, &user.username, &user.password),
-        new_password: None,
-        mfa: MfaPlan::None,
-    };
-    match sign_in(cognito, config.pool_name(), &plan).await {
-        Ok(SignInOutcome::Stopped { challenge }) if challenge == "NEW_PASSWORD_REQUIRED" => SeedError::user(
-            "UserSignUpIncompleteError",
-            format!(
-                "{} exists, but an earlier createAndSignUpUser stopped before its password was set.",
-                user.username
-            ),
-            incomplete_resolution(&user.username),
-        )
-        .with_cause(cause),
-        _ => SeedError::aws(cause),
     }
 }
 
@@ -449,18 +433,6 @@ pub async fn add_to_user_group(username: &str, group: &str) -> SeedResult<()> {
 mod tests {
     use super::*;
 
-    fn config() -> AuthConfig {
-        AuthConfig {
-            user_pool_id: "us-east-1_pool".into(),
-            web_client_id: "c".into(),
-            region: "us-east-1".into(),
-            identity_pool_id: None,
-            mfa_configuration: None,
-            mfa_types: vec![],
-            groups: None,
-        }
-    }
-
     #[test]
     fn attributes_go_in_upstreams_order_with_cognito_names() {
         let given = vec![
@@ -478,15 +450,23 @@ mod tests {
     }
 
     #[test]
-    fn temporary_passwords_have_upstreams_shape_and_depend_on_everything() {
-        let temp = temporary_password(&config(), "a@example.com", "Passw0rd!");
-        assert_eq!(temp.len(), "Test1@Temp".len() + 36);
-        assert!(temp.starts_with("Test1@Temp"));
-        assert_eq!(&temp[10 + 14..10 + 15], "4", "version-4 UUID shape: {}", &temp[10..]);
-        assert!(!temp.contains("Passw0rd"));
-        assert_eq!(temp, temporary_password(&config(), "a@example.com", "Passw0rd!"));
-        assert_ne!(temp, temporary_password(&config(), "b@example.com", "Passw0rd!"));
-        assert_ne!(temp, temporary_password(&config(), "a@example.com", "Passw0rd?"));
+    fn email_mfa_set_up_needs_an_address() {
+        assert!(sets_up_email_mfa(Some(MfaType::Email), &[MfaType::Totp]));
+        assert!(sets_up_email_mfa(None, &[MfaType::Email]));
+        assert!(!sets_up_email_mfa(None, &[MfaType::Email, MfaType::Totp]));
+        assert!(!sets_up_email_mfa(Some(MfaType::Totp), &[MfaType::Email]));
+        assert!(looks_like_email("a@example.com"));
+        for not_email in ["alice", "alice@", "@example.com", "a@localhost", "a@example."] {
+            assert!(!looks_like_email(not_email), "{not_email}");
+        }
+        assert_eq!(email_mfa_without_email("alice").name, "MissingEmailForMFAError");
+    }
+
+    #[test]
+    fn cognito_names_map_back_to_the_scripts_names() {
+        assert_eq!(input_attribute_name("given_name"), "givenName");
+        assert_eq!(input_attribute_name("email"), "email");
+        assert_eq!(input_attribute_name("custom:team"), "custom:team");
     }
 
     #[test]

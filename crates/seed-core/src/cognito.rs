@@ -5,6 +5,10 @@
 
 use std::collections::HashMap;
 
+use std::time::Duration;
+
+use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
+use aws_sdk_cognitoidentityprovider::config::timeout::TimeoutConfig;
 use aws_sdk_cognitoidentityprovider::config::Region;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, AuthFlowType, ChallengeNameType, MessageActionType};
 use aws_sdk_cognitoidentityprovider::Client;
@@ -28,13 +32,43 @@ impl std::fmt::Debug for Tokens {
 }
 
 /// One answer from InitiateAuth / RespondToAuthChallenge: either tokens or the next challenge.
-#[derive(Debug, Clone, Default)]
+/// The challenge session and parameters (SECRET_BLOCK, SRP_B) let whoever holds them go on
+/// with the sign-in, so they are wiped when dropped and never printed.
+#[derive(Clone, Default)]
 pub struct AuthStep {
     pub challenge: Option<String>,
-    pub parameters: HashMap<String, String>,
-    pub session: Option<String>,
+    pub parameters: HashMap<String, Zeroizing<String>>,
+    pub session: Option<Zeroizing<String>>,
     pub tokens: Option<Tokens>,
 }
+
+impl AuthStep {
+    /// One challenge parameter, if Cognito sent it.
+    pub fn parameter(&self, key: &str) -> Option<&str> {
+        self.parameters.get(key).map(|value| value.as_str())
+    }
+
+    pub fn session(&self) -> Option<&str> {
+        self.session.as_deref().map(String::as_str)
+    }
+}
+
+impl std::fmt::Debug for AuthStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut keys: Vec<&str> = self.parameters.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        f.debug_struct("AuthStep")
+            .field("challenge", &self.challenge)
+            .field("parameter_names", &keys)
+            .field("has_session", &self.session.is_some())
+            .field("tokens", &self.tokens)
+            .finish()
+    }
+}
+
+/// The most one RevokeToken may take: Cognito answers it in well under a second, and a sign-out
+/// that does not arrive only leaves tokens valid until they expire.
+pub const REVOKE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A Cognito client for one pool's region.
 #[derive(Clone)]
@@ -128,7 +162,7 @@ impl Cognito {
     }
 
     /// Starts TOTP setup inside a sign-in: the shared secret and the session to continue with.
-    pub async fn associate_software_token(&self, session: &str) -> Result<(Zeroizing<String>, Option<String>), AwsCause> {
+    pub async fn associate_software_token(&self, session: &str) -> Result<(Zeroizing<String>, Option<Zeroizing<String>>), AwsCause> {
         let out = self
             .client
             .associate_software_token()
@@ -140,11 +174,11 @@ impl Cognito {
             name: "InvalidResponse".into(),
             message: "AssociateSoftwareToken returned no secret.".into(),
         })?;
-        Ok((Zeroizing::new(secret), out.session))
+        Ok((Zeroizing::new(secret), out.session.map(Zeroizing::new)))
     }
 
     /// Checks the first TOTP code; returns the session for the MFA_SETUP answer.
-    pub async fn verify_software_token(&self, session: &str, code: &str) -> Result<Option<String>, AwsCause> {
+    pub async fn verify_software_token(&self, session: &str, code: &str) -> Result<Option<Zeroizing<String>>, AwsCause> {
         let out = self
             .client
             .verify_software_token()
@@ -154,7 +188,7 @@ impl Cognito {
             .await
             .map_err(|e| cause_of(&e))?;
         match out.status.as_ref().map(|s| s.as_str()) {
-            Some("SUCCESS") | None => Ok(out.session),
+            Some("SUCCESS") | None => Ok(out.session.map(Zeroizing::new)),
             Some(other) => Err(AwsCause {
                 name: "EnableSoftwareTokenMFAException".into(),
                 message: format!("VerifySoftwareToken answered {other}."),
@@ -178,11 +212,26 @@ impl Cognito {
     }
 
     /// Revokes a refresh token (and the tokens issued from it). Cognito's sign-out for one device.
+    ///
+    /// Best effort, as aws-amplify's sign-out: one attempt, bounded by [`REVOKE_TIMEOUT`], never
+    /// retried. The next auth operation waits for it (so a revoked session is gone before the
+    /// next sign-in resolves); an endpoint that fails or stalls must cost at most that one try.
     pub async fn revoke_token(&self, refresh_token: &str) -> Result<(), AwsCause> {
+        let one_short_attempt = aws_sdk_cognitoidentityprovider::config::Builder::default()
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(REVOKE_TIMEOUT)
+                    .operation_attempt_timeout(REVOKE_TIMEOUT)
+                    .operation_timeout(REVOKE_TIMEOUT)
+                    .build(),
+            );
         self.client
             .revoke_token()
             .client_id(&self.client_id)
             .token(refresh_token)
+            .customize()
+            .config_override(one_short_attempt)
             .send()
             .await
             .map(|_| ())
@@ -198,8 +247,8 @@ fn step(
 ) -> AuthStep {
     AuthStep {
         challenge: challenge.map(|c| c.as_str().to_owned()),
-        parameters: parameters.unwrap_or_default(),
-        session,
+        parameters: parameters.unwrap_or_default().into_iter().map(|(k, v)| (k, Zeroizing::new(v))).collect(),
+        session: session.map(Zeroizing::new),
         tokens: result.and_then(|r| {
             Some(Tokens {
                 access_token: Zeroizing::new(r.access_token?),

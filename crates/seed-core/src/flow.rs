@@ -27,9 +27,11 @@ pub trait UserAuthApi: Sync {
         answers: &'a [(String, Zeroizing<String>)],
         session: Option<&'a str>,
     ) -> ApiFuture<'a>;
-    fn associate_software_token<'a>(&'a self, session: &'a str) -> ApiFuture<'a, (Zeroizing<String>, Option<String>)>;
-    fn verify_software_token<'a>(&'a self, session: &'a str, code: &'a str) -> ApiFuture<'a, Option<String>>;
+    fn associate_software_token<'a>(&'a self, session: &'a str) -> ApiFuture<'a, (Zeroizing<String>, Option<Zeroizing<String>>)>;
+    fn verify_software_token<'a>(&'a self, session: &'a str, code: &'a str) -> ApiFuture<'a, Option<Zeroizing<String>>>;
     fn set_preferred_mfa<'a>(&'a self, access_token: &'a str, mfa: MfaType) -> ApiFuture<'a, ()>;
+    /// Best-effort sign-out of tokens the sign-in cannot use (see [`Cognito::revoke_token`]).
+    fn revoke_token<'a>(&'a self, refresh_token: &'a str) -> ApiFuture<'a, ()>;
 }
 
 impl UserAuthApi for Cognito {
@@ -44,14 +46,17 @@ impl UserAuthApi for Cognito {
     ) -> ApiFuture<'a> {
         Box::pin(Cognito::respond(self, challenge, answers, session))
     }
-    fn associate_software_token<'a>(&'a self, session: &'a str) -> ApiFuture<'a, (Zeroizing<String>, Option<String>)> {
+    fn associate_software_token<'a>(&'a self, session: &'a str) -> ApiFuture<'a, (Zeroizing<String>, Option<Zeroizing<String>>)> {
         Box::pin(Cognito::associate_software_token(self, session))
     }
-    fn verify_software_token<'a>(&'a self, session: &'a str, code: &'a str) -> ApiFuture<'a, Option<String>> {
+    fn verify_software_token<'a>(&'a self, session: &'a str, code: &'a str) -> ApiFuture<'a, Option<Zeroizing<String>>> {
         Box::pin(Cognito::verify_software_token(self, session, code))
     }
     fn set_preferred_mfa<'a>(&'a self, access_token: &'a str, mfa: MfaType) -> ApiFuture<'a, ()> {
         Box::pin(Cognito::set_preferred_mfa(self, access_token, mfa))
+    }
+    fn revoke_token<'a>(&'a self, refresh_token: &'a str) -> ApiFuture<'a, ()> {
+        Box::pin(Cognito::revoke_token(self, refresh_token))
     }
 }
 
@@ -119,6 +124,9 @@ pub struct SignInPlan {
     /// The password to set when Cognito asks for a new one (the first sign-in after
     /// AdminCreateUser); `None` for a plain sign-in.
     pub new_password: Option<Zeroizing<String>>,
+    /// The attributes the user was created with (Cognito names), to answer the
+    /// `requiredAttributes` of NEW_PASSWORD_REQUIRED.
+    pub attributes: Vec<(String, String)>,
     pub mfa: MfaPlan,
 }
 
@@ -149,6 +157,9 @@ pub struct SignInState {
     pub username: Option<String>,
     /// The MFA this sign-up enrolled, to make it the preferred one once signed in.
     pub enrolled: Option<MfaType>,
+    /// Whether the password proof was sent. One sign-in proves the password once: an
+    /// endpoint asking again would get a fresh guess at the password with every answer.
+    pub password_proved: bool,
 }
 
 fn answer(key: &str, value: impl Into<String>) -> (String, Zeroizing<String>) {
@@ -226,6 +237,43 @@ fn choose_mfa(preference: Option<MfaType>, offered: &[MfaType], username: &str) 
     }
 }
 
+/// The answers NEW_PASSWORD_REQUIRED needs for the attributes the pool requires and the user
+/// lacks (`requiredAttributes`: a JSON array like `["userAttributes.name"]`): each from what
+/// the script gave, or an error naming every one it did not give.
+fn required_attribute_answers(plan: &SignInPlan, required: Option<&str>) -> SeedResult<Vec<(String, Zeroizing<String>)>> {
+    let required: Vec<String> = required.and_then(|raw| serde_json::from_str(raw).ok()).unwrap_or_default();
+    let mut answers = Vec::new();
+    let mut missing = Vec::new();
+    for key in required {
+        let name = key.strip_prefix("userAttributes.").unwrap_or(&key);
+        match plan.attributes.iter().find(|(given, _)| given == name) {
+            Some((_, value)) => answers.push(answer(&format!("userAttributes.{name}"), value.as_str())),
+            None => missing.push(name.to_owned()),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(answers);
+    }
+    let script_names: Vec<String> = missing.iter().map(|name| crate::auth::input_attribute_name(name)).collect();
+    Err(SeedError::user(
+        "MissingRequiredAttributesError",
+        format!(
+            "The user pool requires {} for every user, and {} was created without {}.",
+            missing.join(", "),
+            plan.login,
+            if missing.len() == 1 { "it" } else { "them" }
+        ),
+        format!(
+            "Give {} in userAttributes when creating {}. The user was left without its password \
+             (FORCE_CHANGE_PASSWORD); delete it (aws cognito-idp admin-delete-user --user-pool-id <pool> \
+             --username {}) and run the seed again.",
+            script_names.join(", "),
+            plan.login,
+            plan.login
+        ),
+    ))
+}
+
 pub fn decide(plan: &SignInPlan, state: &mut SignInState, step: &AuthStep, unix_now: u64) -> SeedResult<Next> {
     let signing_in_with_mfa = matches!(plan.mfa, MfaPlan::SignIn { .. });
     if let Some(tokens) = &step.tokens {
@@ -242,7 +290,7 @@ pub fn decide(plan: &SignInPlan, state: &mut SignInState, step: &AuthStep, unix_
             "Check that the endpoint is Cognito (or a faithful emulator) and try again.",
         ));
     };
-    let param = |key: &str| step.parameters.get(key).map(String::as_str);
+    let param = |key: &str| step.parameter(key);
     if let Some(username) = param("USERNAME").or(param("USER_ID_FOR_SRP")) {
         if challenge == "PASSWORD_VERIFIER" || state.username.is_none() {
             state.username = Some(username.to_owned());
@@ -250,7 +298,13 @@ pub fn decide(plan: &SignInPlan, state: &mut SignInState, step: &AuthStep, unix_
     }
     let cognito_username = || state.username.clone().unwrap_or_else(|| plan.login.clone());
     match (challenge, &plan.mfa) {
+        ("PASSWORD_VERIFIER", _) if state.password_proved => Err(SeedError::user(
+            "UnexpectedCognitoAnswerError",
+            "Cognito asked for the password proof a second time in one sign-in; it was not sent again.",
+            "Check that the endpoint is Cognito (or a faithful emulator) and try again.",
+        )),
         ("PASSWORD_VERIFIER", _) => {
+            state.password_proved = true;
             let user_id = param("USER_ID_FOR_SRP").map(str::to_owned).unwrap_or_else(cognito_username);
             let missing = |field: &str| {
                 SeedError::user(
@@ -281,10 +335,11 @@ pub fn decide(plan: &SignInPlan, state: &mut SignInState, step: &AuthStep, unix_
         }
         ("NEW_PASSWORD_REQUIRED", MfaPlan::SignIn { .. }) => Err(cannot_sign_in_with_mfa(&plan.login)),
         ("NEW_PASSWORD_REQUIRED", _) => match &plan.new_password {
-            Some(new_password) => Ok(Next::Respond {
-                challenge: challenge.to_owned(),
-                answers: vec![answer("USERNAME", cognito_username()), answer("NEW_PASSWORD", new_password.as_str())],
-            }),
+            Some(new_password) => {
+                let mut answers = vec![answer("USERNAME", cognito_username()), answer("NEW_PASSWORD", new_password.as_str())];
+                answers.extend(required_attribute_answers(plan, param("requiredAttributes"))?);
+                Ok(Next::Respond { challenge: challenge.to_owned(), answers })
+            }
             None => Ok(Next::Unanswerable(challenge.to_owned())),
         },
         (_, MfaPlan::None) => Ok(Next::Unanswerable(challenge.to_owned())),
@@ -361,10 +416,21 @@ fn missing_session(call: &str) -> SignInFailure {
 
 pub async fn sign_in(api: &dyn UserAuthApi, pool_name: &str, plan: &SignInPlan) -> Result<SignInOutcome, SignInFailure> {
     let srp = SrpSession::new(pool_name).map_err(SignInFailure::Seed)?;
-    let mut state = SignInState { srp, username: None, enrolled: None };
+    let mut state = SignInState { srp, username: None, enrolled: None, password_proved: false };
     let mut step = api.initiate_srp(&plan.login, &state.srp.public_a_hex()).await.map_err(SignInFailure::Aws)?;
+    let continuing = |cause: AwsCause| challenge_failure(cause, &plan.login);
     for _ in 0..MAX_CHALLENGES {
-        let next = decide(plan, &mut state, &step, unix_now()).map_err(SignInFailure::Seed)?;
+        let next = match decide(plan, &mut state, &step, unix_now()) {
+            Ok(next) => next,
+            Err(error) => {
+                // Tokens Cognito issued that this sign-in cannot use (an MFA sign-in that met no
+                // MFA) would stay valid for the refresh token's lifetime: sign them out.
+                if let Some(refresh_token) = step.tokens.as_ref().and_then(|t| t.refresh_token.as_deref()) {
+                    let _ = api.revoke_token(refresh_token).await;
+                }
+                return Err(SignInFailure::Seed(error));
+            }
+        };
         let (challenge, answers, session) = match next {
             Next::Done(tokens) => {
                 let username = state.username.clone().unwrap_or_else(|| plan.login.clone());
@@ -378,22 +444,42 @@ pub async fn sign_in(api: &dyn UserAuthApi, pool_name: &str, plan: &SignInPlan) 
                 (challenge, answers, step.session.clone())
             }
             Next::SetUpTotp => {
-                let session = step.session.as_deref().ok_or_else(|| missing_session("AssociateSoftwareToken"))?;
-                let (secret, session) = api.associate_software_token(session).await.map_err(SignInFailure::Aws)?;
+                let session = step.session().ok_or_else(|| missing_session("AssociateSoftwareToken"))?;
+                let (secret, session) = api.associate_software_token(session).await.map_err(continuing)?;
                 let session = session.ok_or_else(|| missing_session("VerifySoftwareToken"))?;
                 let code = plan_answers(plan).totp_setup(secret, plan.login.clone()).await.map_err(SignInFailure::Seed)?;
-                let session = api.verify_software_token(&session, &code).await.map_err(SignInFailure::Aws)?;
+                let session = api.verify_software_token(&session, &code).await.map_err(continuing)?;
                 let username = state.username.clone().unwrap_or_else(|| plan.login.clone());
                 ("MFA_SETUP".to_owned(), vec![answer("USERNAME", username)], session)
             }
         };
-        step = api.respond(&challenge, &answers, session.as_deref()).await.map_err(SignInFailure::Aws)?;
+        step = api.respond(&challenge, &answers, session.as_deref().map(String::as_str)).await.map_err(continuing)?;
     }
     Err(SignInFailure::Seed(SeedError::user(
         "UnexpectedCognitoAnswerError",
         format!("Cognito kept sending challenges after {MAX_CHALLENGES} answers."),
         "Check the user pool's sign-in settings.",
     )))
+}
+
+/// A failed answer to a challenge. Cognito's challenge sessions last 3 minutes by default (the
+/// app client's AuthSessionValidity, 3-15): an answer after that is refused with a bare
+/// NotAuthorizedException, which is named here for what it is.
+fn challenge_failure(cause: AwsCause, login: &str) -> SignInFailure {
+    let text = cause.message.to_ascii_lowercase();
+    if cause.name == "NotAuthorizedException" && text.contains("session") && text.contains("expired") {
+        return SignInFailure::Seed(
+            SeedError::user(
+                "ChallengeSessionExpiredError",
+                format!("The sign-in of {login} took too long: Cognito's challenge session expired before the answer arrived."),
+                "Answer MFA challenges within the app client's authentication session validity (3 minutes by default): \
+                 make the challenge callback answer sooner (AMPLIFY_SEED_CHALLENGE_TIMEOUT bounds it) or type the \
+                 code promptly, then run the seed again.",
+            )
+            .with_cause(cause),
+        );
+    }
+    SignInFailure::Aws(cause)
 }
 
 /// `decide` only asks for codes in MFA plans, which always carry their answers.
@@ -471,13 +557,17 @@ mod tests {
             ));
             Box::pin(std::future::ready(self.next()))
         }
-        fn associate_software_token<'a>(&'a self, session: &'a str) -> ApiFuture<'a, (Zeroizing<String>, Option<String>)> {
+        fn associate_software_token<'a>(&'a self, session: &'a str) -> ApiFuture<'a, (Zeroizing<String>, Option<Zeroizing<String>>)> {
             self.sent.lock().unwrap().push(("AssociateSoftwareToken".into(), vec![], Some(session.into())));
-            Box::pin(std::future::ready(Ok((Zeroizing::new("JBSWY3DPEHPK3PXP".into()), Some("assoc-session".into())))))
+            Box::pin(std::future::ready(Ok((Zeroizing::new("JBSWY3DPEHPK3PXP".into()), Some(Zeroizing::new("assoc-session".into()))))))
         }
-        fn verify_software_token<'a>(&'a self, session: &'a str, code: &'a str) -> ApiFuture<'a, Option<String>> {
+        fn verify_software_token<'a>(&'a self, session: &'a str, code: &'a str) -> ApiFuture<'a, Option<Zeroizing<String>>> {
             self.sent.lock().unwrap().push(("VerifySoftwareToken".into(), vec![("UserCode".into(), code.into())], Some(session.into())));
-            Box::pin(std::future::ready(Ok(Some("verified-session".into()))))
+            Box::pin(std::future::ready(Ok(Some(Zeroizing::new("verified-session".into())))))
+        }
+        fn revoke_token<'a>(&'a self, refresh_token: &'a str) -> ApiFuture<'a, ()> {
+            self.sent.lock().unwrap().push(("RevokeToken".into(), vec![("Token".into(), refresh_token.into())], None));
+            Box::pin(std::future::ready(Ok(())))
         }
         fn set_preferred_mfa<'a>(&'a self, _: &'a str, mfa: MfaType) -> ApiFuture<'a, ()> {
             self.sent.lock().unwrap().push(("SetUserMFAPreference".into(), vec![("mfa".into(), mfa.as_str().into())], None));
@@ -512,8 +602,8 @@ mod tests {
     fn challenge(name: &str, params: &[(&str, &str)], session: &str) -> Result<AuthStep, AwsCause> {
         Ok(AuthStep {
             challenge: Some(name.into()),
-            parameters: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<HashMap<_, _>>(),
-            session: Some(session.into()),
+            parameters: params.iter().map(|(k, v)| (k.to_string(), Zeroizing::new(v.to_string()))).collect::<HashMap<_, _>>(),
+            session: Some(Zeroizing::new(session.into())),
             tokens: None,
         })
     }
@@ -549,6 +639,7 @@ mod tests {
             login: "user@example.com".into(),
             password: Zeroizing::new("Temp-Passw0rd!".into()),
             new_password: new_password.map(|p| Zeroizing::new(p.into())),
+            attributes: vec![("email".into(), "user@example.com".into()), ("name".into(), "Jo".into())],
             mfa: MfaPlan::None,
         }
     }
@@ -742,5 +833,61 @@ mod tests {
     fn plans_and_tokens_never_print_secrets() {
         let printed = format!("{:?} {:?}", plan(Some("Final-Passw0rd!")), tokens().unwrap().tokens);
         assert!(!printed.contains("Passw0rd") && !printed.contains("access") && !printed.contains("refresh"));
+    }
+
+    #[test]
+    fn mfa_sign_in_that_got_tokens_without_mfa_revokes_them() {
+        let api = Recorded::new(vec![password_verifier(), tokens()]);
+        assert_eq!(seed_error(run(&api, &sign_in_plan(scripted(false)))).name, "CannotSignInWithMFAError");
+        let sent = api.sent.lock().unwrap();
+        assert_eq!(sent.last().unwrap().0, "RevokeToken");
+        assert_eq!(sent.last().unwrap().1, vec![("Token".to_owned(), "refresh".to_owned())]);
+    }
+
+    #[test]
+    fn a_second_password_proof_in_one_sign_in_is_refused() {
+        let api = Recorded::new(vec![password_verifier(), password_verifier(), tokens()]);
+        let error = seed_error(run(&api, &plan(None)));
+        assert_eq!(error.name, "UnexpectedCognitoAnswerError");
+        assert!(error.message.contains("second time"));
+        let proofs = api.sent.lock().unwrap().iter().filter(|c| c.0 == "PASSWORD_VERIFIER").count();
+        assert_eq!(proofs, 1, "the password was proved once");
+    }
+
+    #[test]
+    fn required_attributes_are_answered_from_the_given_ones_or_named() {
+        let required = |list: &str| challenge("NEW_PASSWORD_REQUIRED", &[("requiredAttributes", list), ("userAttributes", "{}")], "s2");
+        let api = Recorded::new(vec![password_verifier(), required(r#"["userAttributes.name"]"#), tokens()]);
+        run(&api, &plan(Some("Final-Passw0rd!"))).unwrap();
+        assert!(api.sent.lock().unwrap()[2].1.contains(&("userAttributes.name".into(), "Jo".into())));
+
+        let api = Recorded::new(vec![password_verifier(), required(r#"["userAttributes.given_name","userAttributes.name","userAttributes.birthdate"]"#)]);
+        let error = seed_error(run(&api, &plan(Some("Final-Passw0rd!"))));
+        assert_eq!(error.name, "MissingRequiredAttributesError");
+        assert!(error.message.contains("given_name, birthdate"), "{}", error.message);
+        let resolution = error.resolution.unwrap();
+        assert!(resolution.contains("givenName, birthdate"), "{resolution}");
+        assert_eq!(api.sent.lock().unwrap().len(), 2, "no answer without the attributes");
+    }
+
+    #[test]
+    fn an_expired_challenge_session_is_named() {
+        let expired = Err(AwsCause { name: "NotAuthorizedException".into(), message: "Invalid session for the user, session is expired.".into() });
+        let api = Recorded::new(vec![password_verifier(), challenge("EMAIL_OTP", &[], "s2"), expired]);
+        let error = seed_error(run(&api, &sign_in_plan(scripted(false))));
+        assert_eq!(error.name, "ChallengeSessionExpiredError");
+        assert_eq!(error.cause.unwrap().name, "NotAuthorizedException");
+        // A wrong password is still Cognito's own error.
+        let wrong = Err(AwsCause { name: "NotAuthorizedException".into(), message: "Incorrect username or password.".into() });
+        let api = Recorded::new(vec![password_verifier(), wrong]);
+        assert!(matches!(run(&api, &plan(None)), Err(SignInFailure::Aws(cause)) if cause.name == "NotAuthorizedException"));
+    }
+
+    #[test]
+    fn auth_steps_never_print_their_session_or_secret_block() {
+        let step = password_verifier().unwrap();
+        let printed = format!("{step:?} {:?}", challenge("SMS_MFA", &[], "the-session-value").unwrap());
+        assert!(!printed.contains("c2VjcmV0LWJsb2Nr") && !printed.contains("the-session-value") && !printed.contains("9f3c0a7d5e"), "{printed}");
+        assert!(printed.contains("SECRET_BLOCK") && printed.contains("PASSWORD_VERIFIER"));
     }
 }

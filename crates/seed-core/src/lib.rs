@@ -16,6 +16,7 @@ mod modexp;
 pub mod secrets;
 pub mod session;
 pub mod srp;
+pub mod temporary_password;
 pub mod totp;
 
 pub use error::{AwsCause, Classification, SeedError, SeedResult};

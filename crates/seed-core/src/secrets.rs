@@ -92,6 +92,31 @@ pub async fn set_secret_of(
     Ok(secret_name.to_owned())
 }
 
+/// Stores `value` under `name` for `backend` only when nothing is there yet; `false` when a
+/// value was already stored (then it is left as it was).
+pub async fn create_secret_of(backend: &BackendIdentifier, name: &str, value: &str, description: &str) -> SeedResult<bool> {
+    let sent = ssm()
+        .await
+        .put_parameter()
+        .name(backend.secret_path(name))
+        .r#type(ParameterType::SecureString)
+        .value(value)
+        .description(description)
+        .overwrite(false)
+        .send()
+        .await;
+    match sent {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            let cause = redact(cause_of(&e), value);
+            if cause.name == "ParameterAlreadyExists" {
+                return Ok(false);
+            }
+            Err(secret_error(Operation::Set, name, cause))
+        }
+    }
+}
+
 /// Some services echo a rejected value in their message; a secret must never reach a log.
 fn redact(mut cause: AwsCause, secret_value: &str) -> AwsCause {
     if !secret_value.is_empty() {

@@ -6,6 +6,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::BTreeSet;
 use std::sync::{Arc, LazyLock, Mutex, RwLock};
 
 use tokio::sync::watch;
@@ -62,35 +63,65 @@ fn observer() -> Option<Arc<dyn SessionObserver>> {
 
 static NEXT_TICKET: AtomicU64 = AtomicU64::new(0);
 static NOW_SERVING: LazyLock<watch::Sender<u64>> = LazyLock::new(|| watch::channel(0).0);
+/// Tickets whose call gave up before its turn came (its future was dropped, or never made:
+/// a throwing getter on the script's input). The queue passes over them. Also the lock that
+/// makes "give up" and "pass the queue on" one step each.
+static ABANDONED: Mutex<BTreeSet<u64>> = Mutex::new(BTreeSet::new());
 
 /// A place in the queue of auth operations, taken synchronously when the script calls the
-/// function (so the queue follows call order, not task scheduling). It must be waited on,
-/// even by a call that then fails, or the queue stops.
-#[must_use = "a turn that is never waited on blocks every later auth operation"]
-pub struct Turn(u64);
+/// function (so the queue follows call order, not task scheduling). A turn dropped without
+/// being waited on gives its place up, so a call that fails before it runs never stalls the
+/// calls after it.
+pub struct Turn {
+    ticket: u64,
+    served: bool,
+}
 
 /// Proof that it is this operation's turn; the next one starts when it is dropped.
 pub struct TurnGuard(u64);
 
 impl Turn {
     pub fn take() -> Turn {
-        Turn(NEXT_TICKET.fetch_add(1, Ordering::SeqCst))
+        Turn { ticket: NEXT_TICKET.fetch_add(1, Ordering::SeqCst), served: false }
     }
 
-    pub async fn wait(self) -> TurnGuard {
+    pub async fn wait(mut self) -> TurnGuard {
         let mut serving = NOW_SERVING.subscribe();
-        let ticket = self.0;
+        let ticket = self.ticket;
         // The sender lives in a static, so the channel never closes.
         let _ = serving.wait_for(|now| *now == ticket).await;
+        self.served = true;
         TurnGuard(ticket)
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if self.served {
+            return;
+        }
+        let mut abandoned = ABANDONED.lock().unwrap_or_else(|p| p.into_inner());
+        if *NOW_SERVING.borrow() == self.ticket {
+            pass_on(&mut abandoned, self.ticket);
+        } else {
+            abandoned.insert(self.ticket);
+        }
     }
 }
 
 impl Drop for TurnGuard {
     fn drop(&mut self) {
-        let next = self.0 + 1;
-        NOW_SERVING.send_modify(|now| *now = next);
+        pass_on(&mut ABANDONED.lock().unwrap_or_else(|p| p.into_inner()), self.0);
     }
+}
+
+/// Serves the first ticket after `done` that is still wanted.
+fn pass_on(abandoned: &mut BTreeSet<u64>, done: u64) {
+    let mut next = done + 1;
+    while abandoned.remove(&next) {
+        next += 1;
+    }
+    NOW_SERVING.send_modify(|now| *now = next);
 }
 
 async fn notify(session: Option<SessionSnapshot>) -> SeedResult<()> {
@@ -176,5 +207,31 @@ mod tests {
             }
         });
         assert_eq!(*order.lock().unwrap(), vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_turn_given_up_before_it_is_served_passes_the_queue_on() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        runtime.block_on(async {
+            let first = Turn::take();
+            let never_made = Turn::take(); // its call failed before making its promise
+            let cancelled = Turn::take(); // its call's future is dropped while waiting
+            let last = Turn::take();
+            let guard = first.wait().await;
+            drop(never_made);
+            let waiting = tokio::spawn(cancelled.wait());
+            tokio::task::yield_now().await;
+            waiting.abort();
+            let _ = waiting.await;
+            drop(guard);
+            let served = tokio::time::timeout(std::time::Duration::from_secs(5), last.wait()).await;
+            assert!(served.is_ok(), "the queue stalled on a turn nobody waits for");
+            // A turn dropped while it is the one being served passes on at once.
+            let current = Turn::take();
+            let next = Turn::take();
+            drop(served.unwrap());
+            drop(current);
+            assert!(tokio::time::timeout(std::time::Duration::from_secs(5), next.wait()).await.is_ok());
+        });
     }
 }

@@ -200,13 +200,14 @@ fn parse_hex(field: &str, hex: &str) -> SeedResult<U3072> {
     Ok(U3072::from_be_slice(&bytes))
 }
 
-/// Intermediate values of one password claim, exposed for known-answer tests only.
+/// Intermediate values of one password claim, exposed for known-answer tests only. The
+/// secret ones are wiped when dropped; a real sign-in never makes them (see `claim`).
 #[doc(hidden)]
 pub struct ClaimTrace {
     pub u_hex: String,
-    pub x_hex: String,
-    pub s_hex: String,
-    pub key_hex: String,
+    pub x_hex: Zeroizing<String>,
+    pub s_hex: Zeroizing<String>,
+    pub key_hex: Zeroizing<String>,
     pub signature: String,
 }
 
@@ -278,7 +279,8 @@ impl SrpSession {
         secret_block_b64: &str,
         timestamp: &str,
     ) -> SeedResult<String> {
-        Ok(self.trace_claim(user_id_for_srp, password, salt_hex, server_b_hex, secret_block_b64, timestamp)?.signature)
+        let claim = Claim { user_id_for_srp, password, salt_hex, server_b_hex, secret_block_b64, timestamp };
+        Ok(self.claim(&claim, false)?.0)
     }
 
     #[doc(hidden)]
@@ -291,6 +293,14 @@ impl SrpSession {
         secret_block_b64: &str,
         timestamp: &str,
     ) -> SeedResult<ClaimTrace> {
+        let claim = Claim { user_id_for_srp, password, salt_hex, server_b_hex, secret_block_b64, timestamp };
+        let (_, trace) = self.claim(&claim, true)?;
+        trace.ok_or_else(|| SeedError::bug("SRP: no trace"))
+    }
+
+    /// The claim's signature, and with `trace` its intermediate values (hex).
+    fn claim(&self, claim: &Claim, trace: bool) -> SeedResult<(String, Option<ClaimTrace>)> {
+        let Claim { user_id_for_srp, password, salt_hex, server_b_hex, secret_block_b64, timestamp } = *claim;
         let group = &*GROUP;
         let b = parse_hex("SRP_B", server_b_hex)?;
         let salt = parse_hex("SALT", salt_hex)?;
@@ -312,12 +322,13 @@ impl SrpSession {
             b":",
             password.as_bytes(),
         ])));
-        let x_bytes = Zeroizing::new(sha256(&[&padded_bytes(&salt), &hex_bytes(&identity)]));
+        let x_bytes = Zeroizing::new(sha256(&[&padded_bytes(&salt), &Zeroizing::new(hex_bytes(&identity))]));
         let mut x = U3072::from_be_slice(&left_pad(x_bytes.as_ref()));
 
         // S = (B - k * g^x) ^ (a + u * x) mod N
-        let g_x = POWERS_OF_G.pow(&x_bytes);
+        let mut g_x = POWERS_OF_G.pow(&x_bytes);
         let mut base = Monty::new(&b_reduced, &group.params).sub(&group.k.mul(&g_x)).retrieve();
+        g_x.zeroize();
         // a < 2^a_bits and u, x < 2^256, so a + u*x < 2^(max(a_bits, 512) + 1): no wrapping,
         // and the (constant-time) exponentiation only needs that many bits.
         let mut exponent = self.a.wrapping_add(&u.wrapping_mul(&x));
@@ -342,18 +353,30 @@ impl SrpSession {
             key.as_ref(),
             &[self.pool_name.as_bytes(), user_id_for_srp.as_bytes(), &secret_block, timestamp.as_bytes()],
         );
-        let trace = ClaimTrace {
+        let signature = base64::engine::general_purpose::STANDARD.encode(signature);
+        let trace = trace.then(|| ClaimTrace {
             u_hex: minimal_hex(&u),
-            x_hex: minimal_hex(&x),
-            s_hex: minimal_hex(&s),
-            key_hex: to_hex(&key),
-            signature: base64::engine::general_purpose::STANDARD.encode(signature),
-        };
+            x_hex: Zeroizing::new(minimal_hex(&x)),
+            s_hex: Zeroizing::new(minimal_hex(&s)),
+            key_hex: Zeroizing::new(to_hex(&key)),
+            signature: signature.clone(),
+        });
         x.zeroize();
         s.zeroize();
         prk.zeroize();
-        Ok(trace)
+        Ok((signature, trace))
     }
+}
+
+/// What Cognito's PASSWORD_VERIFIER challenge and the user give one password claim.
+#[derive(Clone, Copy)]
+struct Claim<'a> {
+    user_id_for_srp: &'a str,
+    password: &'a str,
+    salt_hex: &'a str,
+    server_b_hex: &'a str,
+    secret_block_b64: &'a str,
+    timestamp: &'a str,
 }
 
 fn hex_bytes(hex: &str) -> Vec<u8> {
@@ -427,7 +450,7 @@ mod tests {
                 "Mon Jan 5 09:04:03 UTC 2026",
             )
             .unwrap();
-        assert_eq!(trace.key_hex, "b9b3eeab2532c593948445b65b8c6091");
+        assert_eq!(trace.key_hex.as_str(), "b9b3eeab2532c593948445b65b8c6091");
         assert_eq!(trace.signature, "4VO2z7Ww9NtzmcdZMi/k5bOG5/BnUt1gKCIDXWcuteo=");
     }
 

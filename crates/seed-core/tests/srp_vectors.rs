@@ -42,9 +42,9 @@ fn every_aws_amplify_vector_matches() {
             .trace_claim(&v.user_id_for_srp, &v.password, &v.salt_hex, &v.b_hex, &v.secret_block, &v.timestamp)
             .unwrap_or_else(|e| panic!("vector {i} ({}): {e}", v.note));
         assert_eq!(trace.u_hex, v.expected_u_hex, "vector {i} ({}): u", v.note);
-        assert_eq!(trace.x_hex, v.expected_x_hex, "vector {i} ({}): x", v.note);
-        assert_eq!(trace.s_hex, v.expected_s_hex, "vector {i} ({}): S", v.note);
-        assert_eq!(trace.key_hex, v.expected_key_hex, "vector {i} ({}): key", v.note);
+        assert_eq!(*trace.x_hex, v.expected_x_hex, "vector {i} ({}): x", v.note);
+        assert_eq!(*trace.s_hex, v.expected_s_hex, "vector {i} ({}): S", v.note);
+        assert_eq!(*trace.key_hex, v.expected_key_hex, "vector {i} ({}): key", v.note);
         assert_eq!(trace.signature, v.expected_signature, "vector {i} ({}): signature", v.note);
     }
 }
