@@ -509,6 +509,28 @@ def install_device_tracking():
     original_respond = Backend.respond_to_auth_challenge
     lock = threading.Lock()
     group_alphabet = string.ascii_letters + string.digits
+    carried = OrderedDict()  # Session / SECRET_BLOCK -> the DEVICE_KEY named earlier in that sign-in
+
+    def carry(result, device_key):
+        """Remembers the sign-in's DEVICE_KEY for its next step (aws-amplify names it at
+        InitiateAuth and PASSWORD_VERIFIER, not in MFA answers)."""
+        if not device_key or not isinstance(result, dict):
+            return
+        params = result.get("ChallengeParameters") or {}
+        with lock:
+            for handle in (result.get("Session"), params.get("SECRET_BLOCK")):
+                if handle:
+                    carried[handle] = device_key
+            while len(carried) > 10_000:
+                carried.popitem(last=False)
+
+    def named_device(session, responses):
+        responses = responses or {}
+        with lock:
+            earlier = carried.get(session) if session else None  # kept: a wrong code may be retried
+            block = responses.get("PASSWORD_CLAIM_SECRET_BLOCK")
+            earlier = (carried.get(block) if block else None) or earlier
+        return responses.get("DEVICE_KEY") or earlier
 
     def now():
         return datetime.datetime.now(datetime.timezone.utc)
@@ -560,6 +582,7 @@ def install_device_tracking():
             check_refresh(pool, auth_parameters)
             return original_initiate(self, client_id, auth_flow, auth_parameters)
         result = original_initiate(self, client_id, auth_flow, auth_parameters)
+        carry(result, (auth_parameters or {}).get("DEVICE_KEY"))
         return signed_in(self, pool, result, (auth_parameters or {}).get("DEVICE_KEY"))
 
     def admin_initiate_auth(self, user_pool_id, client_id, auth_flow, auth_parameters):
@@ -568,11 +591,14 @@ def install_device_tracking():
             check_refresh(pool, auth_parameters)
             return original_admin_initiate(self, user_pool_id, client_id, auth_flow, auth_parameters)
         result = original_admin_initiate(self, user_pool_id, client_id, auth_flow, auth_parameters)
+        carry(result, (auth_parameters or {}).get("DEVICE_KEY"))
         return signed_in(self, pool, result, (auth_parameters or {}).get("DEVICE_KEY"))
 
     def respond_to_auth_challenge(self, session, client_id, challenge_name, challenge_responses):
+        device_key = named_device(session, challenge_responses)
         result = original_respond(self, session, client_id, challenge_name, challenge_responses)
-        return signed_in(self, pool_of_client(self, client_id), result, (challenge_responses or {}).get("DEVICE_KEY"))
+        carry(result, device_key)
+        return signed_in(self, pool_of_client(self, client_id), result, device_key)
 
     # -- the device API (moto 5.2.1 has none of it)
 

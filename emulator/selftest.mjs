@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, VENV_PYTHON } from './emulator.mjs';
 
+process.setMaxListeners(40); // each of the 18 emulators listens for this process's exit
 const CHECKS_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'selftest_checks.py');
 const PATCH_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p'];
 const OPTION_PATCHES = ['k', 'l', 'o']; // need the launcher options below to act

@@ -727,6 +727,22 @@ def settings_checks(endpoint, app_dir):
     emit("device tracking: ConfirmDevice -> UserConfirmationNecessary false; refresh with its DEVICE_KEY -> tokens", "n",
          confirmed[0] == "ok" and confirmed[1].get("UserConfirmationNecessary") is False and after[0] == "ok"
          and "AccessToken" in after[1].get("AuthenticationResult", {}), f"{confirmed[0]} {after[0]}")
+    # aws-amplify names its device at InitiateAuth and PASSWORD_VERIFIER: no new device then.
+    a, A = srp.client_start()
+    named = outcome(lambda: public_idp.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH", AuthParameters={
+        "USERNAME": name, "SRP_A": format(A, "x"), "DEVICE_KEY": device_key or "us-east-1_none"}))
+    if named[0] == "ok":
+        responses = srp.client_challenge_responses(pool_id, PASSWORD, a, A, named[1]["ChallengeParameters"])
+        named = outcome(lambda: public_idp.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName="PASSWORD_VERIFIER",
+            ChallengeResponses={**responses, "DEVICE_KEY": device_key or "us-east-1_none"}))
+    named_tokens = named[1].get("AuthenticationResult", {}) if named[0] == "ok" else {}
+    named_refresh = refresh(named_tokens.get("RefreshToken", "none"), device_key)
+    keyless = refresh(named_tokens.get("RefreshToken", "none"))
+    emit("device tracking: a sign-in naming its confirmed DEVICE_KEY gets no new device; its refresh token is tied to it",
+         "n", named_tokens and "NewDeviceMetadata" not in named_tokens and named_refresh[0] == "ok"
+         and keyless[:2] == ("NotAuthorizedException", "Invalid Refresh Token."),
+         f"{named[0]} {sorted(named_tokens)} {named_refresh[0]} {keyless[0]}")
     again = srp.srp_sign_in(public_idp, client_id, pool_id, name, PASSWORD)
     listed = outcome(lambda: public_idp.list_devices(AccessToken=tokens.get("AccessToken", "none")))
     forgot = outcome(lambda: public_idp.forget_device(AccessToken=tokens.get("AccessToken", "none"),
