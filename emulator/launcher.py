@@ -17,6 +17,9 @@ GET /_seedtest/health, GET|DELETE /_seedtest/requests (RequestCounter),
 GET|POST|DELETE /_seedtest/faults (FaultInjector), GET|DELETE /_seedtest/codes?username=
 (the SMS / email MFA codes sent, patches g and h), GET|DELETE /_seedtest/failed-attempts?username=
 (failed sign-in attempts, patch k). Every route refuses a Host that is not a loopback name (patch p).
+With SEEDTEST_COGNITO_QUOTAS=1 Cognito calls over their quota are throttled (patch q,
+cognito_quotas.py); with SEEDTEST_DENY_ACTIONS signed calls of those actions are denied (patch s,
+iam_deny.py); both are counted in GET /_seedtest/requests (`throttled`, `denied`).
 """
 
 import argparse
@@ -38,6 +41,7 @@ import threading
 import uuid
 from collections import Counter, namedtuple
 from concurrent.futures import ThreadPoolExecutor
+from html import escape as html_escape
 from http import HTTPStatus
 from urllib.parse import parse_qs
 
@@ -377,6 +381,44 @@ def host_allowed(host):
     return name in LOOPBACK_HOSTS and (rest == "" or (rest[:1] == ":" and rest[1:].isdigit()))
 
 
+def _emulator_module(name):
+    """One of the emulator's own modules (emulator/ on sys.path)."""
+    if HERE not in sys.path:
+        sys.path.insert(0, HERE)
+    import importlib
+    return importlib.import_module(name)
+
+
+def patch_cognito_quotas():
+    """Cognito request-rate quotas ("Quotas in Amazon Cognito": per account and Region, per
+    category of operations, e.g. UserCreation 50 rps); moto has none. With
+    SEEDTEST_COGNITO_QUOTAS=1, token buckets per category shared by every pool and caller; a
+    cognito-idp request over its bucket gets HTTP 400 TooManyRequestsException `Rate exceeded`
+    (and is counted under `throttled`). Rates: SEEDTEST_COGNITO_QUOTA_<CATEGORY>; capacity:
+    SEEDTEST_COGNITO_QUOTA_BURST_SECONDS (default 1 s of the rate). Off by default."""
+    _emulator_module("cognito_quotas").install()
+
+
+def patch_cognito_custom_attribute_schema():
+    """Cognito user attributes must fit the pool's schema; moto 5.2.1 stores any name and value.
+    AdminCreateUser / AdminUpdateUserAttributes / SignUp / UpdateUserAttributes refuse a name not
+    in the schema (`custom:nope`) with InvalidParameterException `Attributes did not conform to
+    the schema: ...`, likewise a non-number in a Number attribute, a string longer than its
+    MaxLength, an update of an immutable custom attribute; SignUp / UpdateUserAttributes also
+    refuse attributes outside the app client's WriteAttributes (NotAuthorizedException)."""
+    _emulator_module("cognito_schema").install()
+
+
+def patch_iam_deny_actions():
+    """IAM denials for permission-error tests: moto allows everything. With
+    SEEDTEST_DENY_ACTIONS=cognito-idp:AdminDeleteUser,ssm:* (IAM action patterns), SigV4-signed
+    requests of those actions get AWS's answer for an action no policy allows: HTTP 400
+    AccessDeniedException (JSON protocols) or 403 AccessDenied (query protocol, S3), `User: <arn>
+    is not authorized to perform: <action> on resource: <arn> because no identity-based policy
+    allows the <action> action`. Unsigned requests are never denied. Off by default."""
+    _emulator_module("iam_deny").install()
+
+
 def _jwt_claims(jwt_text):
     """Payload of a JWT without verifying it (only moto's own tokens are inspected)."""
     try:
@@ -404,13 +446,17 @@ PATCHES = {
     "n": patch_cognito_device_tracking,
     "o": patch_cognito_token_lifetime,
     "p": patch_host_guard,
+    "q": patch_cognito_quotas,
+    "r": patch_cognito_custom_attribute_schema,
+    "s": patch_iam_deny_actions,
 }
 
 # The MFA patches (f-i) replace moto's own sign-in steps, so they go in first: the wrappers b
 # (JSON challenge parameters) and e (SRP) then sit on top of them and see their answers. j-o
 # wrap all of that (cognito_options.py); l goes last of the sign-in wrappers so that it sees
-# every Session handed out, o after n because it wraps n's device calls too.
-APPLY_ORDER = ("a", "f", "g", "h", "i", "b", "c", "d", "e", "m", "n", "k", "j", "l", "o", "p")
+# every Session handed out, o after n because it wraps n's device calls too. q and s act in
+# the WSGI wrapper (before moto), r wraps the attribute-writing backend methods.
+APPLY_ORDER = ("a", "f", "g", "h", "i", "b", "c", "d", "e", "m", "n", "k", "j", "l", "o", "p", "q", "r", "s")
 assert sorted(APPLY_ORDER) == sorted(PATCHES)
 
 
@@ -698,26 +744,35 @@ def s3_operation(method, path, query, environ):
 
 class RequestCounter:
     """Counts the AWS requests served, by `service:Operation`; `signed` counts those carrying
-    SigV4, `faulted` those answered by an injected fault (also in `counts`)."""
+    SigV4, `faulted` those answered by an injected fault, `throttled` those over a Cognito quota
+    (patch q), `denied` those refused as IAM denials (patch s); all are also in `counts`."""
+
+    OUTCOMES = ("faulted", "throttled", "denied")
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._counts, self._signed, self._faulted = Counter(), Counter(), Counter()
+        self._reset()
 
-    def record(self, request, faulted):
+    def _reset(self):
+        self._counts, self._signed = Counter(), Counter()
+        self._outcomes = {name: Counter() for name in self.OUTCOMES}
+
+    def record(self, request, outcome=None):
+        """`outcome`: None (served by moto) or one of OUTCOMES."""
         with self._lock:
             self._counts[request.key] += 1
             if request.signed:
                 self._signed[request.key] += 1
-            if faulted:
-                self._faulted[request.key] += 1
+            if outcome:
+                self._outcomes[outcome][request.key] += 1
 
     def snapshot(self, reset=False):
         with self._lock:
             result = {"counts": dict(sorted(self._counts.items())), "signed": dict(sorted(self._signed.items())),
-                      "faulted": dict(sorted(self._faulted.items())), "total": sum(self._counts.values())}
+                      **{name: dict(sorted(c.items())) for name, c in self._outcomes.items()},
+                      "total": sum(self._counts.values())}
             if reset:
-                self._counts, self._signed, self._faulted = Counter(), Counter(), Counter()
+                self._reset()
             return result
 
 
@@ -775,10 +830,12 @@ FAULT_ERRORS = {
 }
 
 
-def injected_error(request, mode, request_method, start_response):
-    """The AWS error response of an http500/throttle fault, in the format the client parses:
-    JSON (`__type`, `message`) for JSON protocols, XML for the query protocol and S3."""
-    status, code, message = FAULT_ERRORS[mode]
+def injected_error(request, error, request_method, start_response):
+    """The AWS error response of an http500/throttle fault (`error` = the mode) or of any
+    (status, code, message), in the format the client parses: JSON (`__type`, `message`) for
+    JSON protocols, XML for the query protocol and S3."""
+    status, code, message = FAULT_ERRORS[error] if isinstance(error, str) else error
+    message = html_escape(message, quote=False) if request.protocol != "json" else message
     request_id = str(uuid.uuid4())
     headers = [("x-amzn-ErrorType", code), ("x-amzn-RequestId", request_id), ("x-amz-request-id", request_id)]
     if request.protocol == "json":
@@ -829,7 +886,9 @@ def drop_connection(environ):
 
 def with_seedtest_routes(moto_app, patch_state, counter, faults):
     """WSGI wrapper: /_seedtest/* answers from here (test introspection); every other AWS
-    request is counted, may hit an injected fault, and otherwise goes to moto."""
+    request is counted, may hit an injected fault, an IAM denial or a Cognito quota, and
+    otherwise goes to moto."""
+    cognito_quotas, iam_deny = _emulator_module("cognito_quotas"), _emulator_module("iam_deny")
 
     def read_json(environ):
         try:
@@ -856,8 +915,9 @@ def with_seedtest_routes(moto_app, patch_state, counter, faults):
         return 200, tracker.report(query.get("username", [None])[0], query.get("userPoolId", [None])[0], clear=clear)
 
     routes = {
-        ("GET", "/_seedtest/health"): lambda _: (200, {"status": "ok", "patches": patch_state,
-                                                        "options": _cognito_options().OPTIONS}),
+        ("GET", "/_seedtest/health"): lambda _: (200, {"status": "ok", "patches": patch_state, "options": {
+            **_cognito_options().OPTIONS, **_emulator_module("cognito_quotas").OPTIONS,
+            **_emulator_module("iam_deny").OPTIONS}}),
         ("GET", "/_seedtest/failed-attempts"): failed_attempts,
         ("DELETE", "/_seedtest/failed-attempts"): lambda environ: failed_attempts(environ, clear=True),
         ("GET", "/_seedtest/codes"): mfa_codes,
@@ -903,12 +963,17 @@ def with_seedtest_routes(moto_app, patch_state, counter, faults):
             print(f"launcher: could not name request {environ.get('REQUEST_METHOD')} {path}: {err!r}",
                   file=sys.stderr)
             request = AwsRequest("unknown:unknown", False, "json")
+        # An injected fault first (the test asked for it), then an IAM denial (patch s), then
+        # the Cognito quota (patch q: denied requests take no token).
         mode = faults.take(request.key)
-        counter.record(request, faulted=mode is not None)
+        denial = None if mode else iam_deny.denial(request, environ)
+        throttled = not mode and not denial and cognito_quotas.throttles(request)
+        counter.record(request, "faulted" if mode else "denied" if denial else "throttled" if throttled else None)
         if mode == "drop":
             drop_connection(environ)
-        if mode:
-            return injected_error(request, mode, environ.get("REQUEST_METHOD"), start_response)
+        if mode or denial or throttled:
+            return injected_error(request, mode or denial or "throttle", environ.get("REQUEST_METHOD"),
+                                  start_response)
         return moto_app(environ, start_response)
 
     return app

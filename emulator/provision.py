@@ -5,6 +5,7 @@
         [--mfa OFF|OPTIONAL|ON] [--mfa-types TOTP,SMS,EMAIL] [--groups admin,editors] \
         [--prevent-user-existence-errors] [--required-attributes name,given_name] \
         [--device-tracking always|opt-in] [--auth-session-validity MINUTES] \
+        [--custom-attributes team:String,level:Number:min=1:max=9,code:String:immutable:maxlen=8] \
         [--no-auth] [--region us-east-1]
 
 Creates a user pool (email as username), its groups, a web client without secret, an identity
@@ -38,6 +39,41 @@ DEVICE_TRACKING = {"always": {"ChallengeRequiredOnNewDevice": False, "DeviceOnly
                    "opt-in": {"ChallengeRequiredOnNewDevice": False, "DeviceOnlyRememberedOnUserPrompt": True}}
 
 
+# --custom-attributes: name:Type[:flag...]; Amplify Gen 2 defineAuth userAttributes
+# {"custom:team": {dataType: "String", mutable: true, minLen, maxLen}} / Number {min, max}.
+CUSTOM_TYPES = ("String", "Number", "Boolean", "DateTime")
+CUSTOM_LIMITS = {"minlen": ("StringAttributeConstraints", "MinLength"), "maxlen": ("StringAttributeConstraints", "MaxLength"),
+                 "min": ("NumberAttributeConstraints", "MinValue"), "max": ("NumberAttributeConstraints", "MaxValue")}
+
+
+def parse_custom_attributes(text):
+    """`team:String,level:Number:min=1:max=9,code:String:immutable,note:String:readonly` ->
+    [{"Name", "AttributeDataType", "Mutable", ...constraints, "readonly": bool}] (`custom:` prefix
+    optional; `immutable`: Mutable false; `readonly`: not in the web client's WriteAttributes)."""
+    specs = []
+    for item in csv(text):
+        name, _, rest = item.removeprefix("custom:").partition(":")
+        kind, *flags = rest.split(":") if rest else ("String",)
+        if not re.fullmatch(r"[A-Za-z0-9_]{1,20}", name) or kind not in CUSTOM_TYPES:
+            raise ValueError(f"--custom-attributes: {item!r} is not name:{'|'.join(CUSTOM_TYPES)}[:flags]")
+        spec = {"Name": name, "AttributeDataType": kind, "Mutable": True, "readonly": False}
+        for flag in flags:
+            key, _, value = flag.partition("=")
+            if flag == "immutable":
+                spec["Mutable"] = False
+            elif flag == "readonly":
+                spec["readonly"] = True
+            elif key in CUSTOM_LIMITS and value.isdigit():
+                group, field = CUSTOM_LIMITS[key]
+                if group != {"String": "StringAttributeConstraints", "Number": "NumberAttributeConstraints"}.get(kind):
+                    raise ValueError(f"--custom-attributes: {key} does not apply to {kind} ({item!r})")
+                spec.setdefault(group, {})[field] = value
+            else:
+                raise ValueError(f"--custom-attributes: unknown flag {flag!r} in {item!r}")
+        specs.append(spec)
+    return specs
+
+
 def _alnum(text):
     return re.sub(r"[^A-Za-z0-9]", "", text)
 
@@ -60,10 +96,12 @@ def clients(endpoint, region):
 
 
 def create_auth(client, region, stack_name, mfa, mfa_types, groups, *, prevent_user_existence_errors=False,
-                required_attributes=(), device_tracking=None, auth_session_validity=None):
+                required_attributes=(), device_tracking=None, auth_session_validity=None, custom_attributes=()):
     """The pool and its clients. Keyword options are the real Cognito settings: the web client's
     PreventUserExistenceErrors (ENABLED) and AuthSessionValidity (minutes), the pool's required
-    standard attributes (beside email) and DeviceConfiguration (`always` / `opt-in`)."""
+    standard attributes (beside email), DeviceConfiguration (`always` / `opt-in`) and custom
+    attributes (parse_custom_attributes(); `readonly` ones left out of the web client's
+    WriteAttributes, which is then set explicitly)."""
     idp = client("cognito-idp")
     mfa_on = mfa != "OFF"
     extra = {}
@@ -80,6 +118,7 @@ def create_auth(client, region, stack_name, mfa, mfa_types, groups, *, prevent_u
     schema = [{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}]
     schema += [{"Name": name, "AttributeDataType": "String", "Required": True, "Mutable": True}
                for name in required_attributes if name != "email"]
+    schema += [{k: v for k, v in spec.items() if k != "readonly"} for spec in custom_attributes]
     pool = idp.create_user_pool(
         PoolName=f"amplifyAuthUserPool-{stack_name}"[:128],
         UsernameAttributes=["email"],
@@ -110,6 +149,12 @@ def create_auth(client, region, stack_name, mfa, mfa_types, groups, *, prevent_u
         client_settings["PreventUserExistenceErrors"] = "ENABLED"
     if auth_session_validity is not None:
         client_settings["AuthSessionValidity"] = auth_session_validity
+    if any(spec["readonly"] for spec in custom_attributes):
+        # every standard attribute a client may write (not sub, not the *_verified flags) and the
+        # writable custom ones
+        client_settings["WriteAttributes"] = [
+            name for name in STANDARD_ATTRIBUTES] + [f"custom:{spec['Name']}" for spec in custom_attributes
+                                                     if not spec["readonly"]]
     client_id = idp.create_user_pool_client(
         UserPoolId=pool_id, ClientName="amplifyAuthUserPoolAppClient", GenerateSecret=False,
         ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH"],
@@ -237,6 +282,9 @@ def main(argv=None):
                         help="the pool's DeviceConfiguration: always, or opt-in (DeviceOnlyRememberedOnUserPrompt)")
     parser.add_argument("--auth-session-validity", type=int, metavar="MINUTES",
                         help="web client AuthSessionValidity, 3-15 (Cognito's default 3)")
+    parser.add_argument("--custom-attributes", default="",
+                        help="custom attributes in the pool schema: name:String|Number|Boolean|DateTime[:immutable]"
+                             "[:readonly][:minlen=N][:maxlen=N][:min=N][:max=N], comma-separated")
     parser.add_argument("--no-auth", action="store_true")
     parser.add_argument("--region", default="us-east-1")
     args = parser.parse_args(argv)
@@ -254,13 +302,18 @@ def main(argv=None):
         parser.error(f"--required-attributes: not standard attributes {sorted(unknown)} (Cognito cannot require custom ones)")
     if args.auth_session_validity is not None and not 3 <= args.auth_session_validity <= 15:
         parser.error("--auth-session-validity must be 3-15 (minutes)")
+    try:
+        custom_attributes = parse_custom_attributes(args.custom_attributes)
+    except ValueError as err:
+        parser.error(str(err))
     client = clients(args.endpoint, args.region)
     stack_name = stack_name_for(identifier)
 
     auth = None if args.no_auth else create_auth(
         client, args.region, stack_name, args.mfa, mfa_types, groups,
         prevent_user_existence_errors=args.prevent_user_existence_errors, required_attributes=required,
-        device_tracking=args.device_tracking, auth_session_validity=args.auth_session_validity)
+        device_tracking=args.device_tracking, auth_session_validity=args.auth_session_validity,
+        custom_attributes=custom_attributes)
     bucket = create_bucket(client, args.region, stack_name)
     deploy_stack(client, stack_name, root_stack_template(args.region, auth, args.mfa, mfa_types, groups, bucket))
 
