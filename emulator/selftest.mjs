@@ -5,11 +5,12 @@
 //    must fail exactly the checks that depend on it: proof each check really tests its patch.
 // 3. The all-patches emulator also checks the launcher's request counter and fault injection
 //    (selftest_checks.py --harness-checks) and emulator.mjs's helpers for them (helperChecks).
-// Check groups (selftest_checks.py --groups): `base` (patches a-i) and `settings` (j, m, n, p:
+// Check groups (selftest_checks.py --groups): `base` (patches a-i) and `settings` (j, m, n, p, r:
 // pool / client settings, always honoured, and the default options) run in emulators with the
-// default environment; `options` (k, l, o) runs in emulators started with OPTIONS_ENV. An
-// emulator without one patch runs the groups that hold that patch's checks (a-i: base and
-// settings; j, m, n, p: settings; k, l, o: options).
+// default environment; `options` (k, l, o) runs in emulators started with OPTIONS_ENV, `limits`
+// (q, s) in emulators started with LIMITS_ENV. An emulator without one patch runs the groups that
+// hold that patch's checks (a-i: base and settings; j, m, n, p, r: settings; k, l, o: options;
+// q, s: limits).
 // Emulators run in parallel; the last line is `N passed, M failed`; exit code 1 on failure.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,15 +19,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, VENV_PYTHON } from './emulator.mjs';
 
-process.setMaxListeners(40); // each of the 18 emulators listens for this process's exit
+process.setMaxListeners(40); // each of the 22 emulators listens for this process's exit
 const CHECKS_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'selftest_checks.py');
-const PATCH_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p'];
+const PATCH_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's'];
 const OPTION_PATCHES = ['k', 'l', 'o']; // need the launcher options below to act
-const SETTINGS_PATCHES = ['j', 'm', 'n', 'p'];
+const LIMIT_PATCHES = ['q', 's']; // need LIMITS_ENV to act
+const SETTINGS_PATCHES = ['j', 'm', 'n', 'p', 'r'];
 // The launcher options of the `options` runs (selftest_checks.OPTIONS_ENV says the same).
 const OPTIONS_ENV = {
   SEEDTEST_LOCKOUT: '1', SEEDTEST_LOCKOUT_AFTER: '3', SEEDTEST_CHALLENGE_SESSION_TTL_SECONDS: '2',
   SEEDTEST_ACCESS_TOKEN_SECONDS: '3',
+};
+// The launcher options of the `limits` runs (selftest_checks.LIMITS_ENV says the same).
+const LIMITS_ENV = {
+  SEEDTEST_COGNITO_QUOTAS: '1', SEEDTEST_COGNITO_QUOTA_USERCREATION: '5', SEEDTEST_COGNITO_QUOTA_USERRESOURCEUPDATE: '0',
+  SEEDTEST_DENY_ACTIONS: 'cognito-idp:AdminDeleteUser,cognito-idp:ListUsers,ssm:*',
 };
 /** The patches a check result depends on (`patch`: null, an id, or a list of ids). */
 const patchesOf = (result) => (result.patch == null ? [] : [].concat(result.patch));
@@ -85,7 +92,7 @@ async function helperChecks(emulator) {
     const reset = await emulator.resetRequests();
     const ok = fault.remaining === 1 && dropped === 'UND_ERR_SOCKET' && after === 200
       && JSON.stringify(counted) === JSON.stringify({ counts: { 'cognito-idp:ListUserPools': 2 }, signed: {},
-        faulted: { 'cognito-idp:ListUserPools': 1 }, total: 2 })
+        faulted: { 'cognito-idp:ListUserPools': 1 }, throttled: {}, denied: {}, total: 2 })
       && pending.length === 1 && pending[0].remaining === 3 && JSON.stringify(cleared) === JSON.stringify(pending)
       && left.length === 0 && badInput.includes('HTTP 400') && reset.total === 2 && (await emulator.requests()).total === 0;
     return { check: name, patch: null, ok, detail: JSON.stringify({ dropped, after, counted, pending, badInput }) };
@@ -94,20 +101,21 @@ async function helperChecks(emulator) {
   }
 }
 
-/** Starts an emulator (optionally with one patch disabled, optionally with OPTIONS_ENV), runs
- * the check groups, stops it. */
-async function checkedRun(disabledPatch, tmpDir, { options = false } = {}) {
-  const env = { ...(disabledPatch ? { SEEDTEST_DISABLE_PATCHES: disabledPatch } : {}), ...(options ? OPTIONS_ENV : {}) };
+/** Starts an emulator (optionally with one patch disabled, optionally with OPTIONS_ENV or
+ * LIMITS_ENV: `group` 'options' / 'limits'), runs the check groups, stops it. */
+async function checkedRun(disabledPatch, tmpDir, { group = null } = {}) {
+  const env = { ...(disabledPatch ? { SEEDTEST_DISABLE_PATCHES: disabledPatch } : {}),
+    ...(group === 'options' ? OPTIONS_ENV : group === 'limits' ? LIMITS_ENV : {}) };
   const emulator = await startEmulator({ env });
   try {
     const health = await (await fetch(`${emulator.endpoint}/_seedtest/health`)).json();
-    const appDir = path.join(tmpDir, `app-${disabledPatch ?? 'all'}${options ? '-options' : ''}`);
-    const groups = options ? 'options' : SETTINGS_PATCHES.includes(disabledPatch) ? 'settings' : 'base,settings';
+    const appDir = path.join(tmpDir, `app-${disabledPatch ?? 'all'}${group ? `-${group}` : ''}`);
+    const groups = group ?? (SETTINGS_PATCHES.includes(disabledPatch) ? 'settings' : 'base,settings');
     const args = ['--groups', groups, ...(disabledPatch ? ['--disabled', disabledPatch] : [])];
     // The counter/fault checks need no patch: the all-patches emulator alone runs them.
-    if (!disabledPatch && !options) args.push('--harness-checks');
+    if (!disabledPatch && !group) args.push('--harness-checks');
     const results = await runChecks(emulator.endpoint, appDir, args);
-    if (!disabledPatch && !options) results.push(await helperChecks(emulator), await codeHelperChecks(emulator));
+    if (!disabledPatch && !group) results.push(await helperChecks(emulator), await codeHelperChecks(emulator));
     return { disabledPatch, health, results };
   } finally {
     await emulator.stop();
@@ -123,17 +131,20 @@ function record(ok, name, detail = '') {
 const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-emulator-selftest-'));
 const startedAt = Date.now();
 try {
-  const defaultRuns = [null, ...PATCH_IDS.filter((p) => !OPTION_PATCHES.includes(p))];
+  const defaultRuns = [null, ...PATCH_IDS.filter((p) => !OPTION_PATCHES.includes(p) && !LIMIT_PATCHES.includes(p))];
   const optionRuns = [null, ...OPTION_PATCHES];
+  const limitRuns = [null, ...LIMIT_PATCHES];
   const runs = await Promise.all([
     ...defaultRuns.map((p) => checkedRun(p, tmpDir)),
-    ...optionRuns.map((p) => checkedRun(p, tmpDir, { options: true })),
+    ...optionRuns.map((p) => checkedRun(p, tmpDir, { group: 'options' })),
+    ...limitRuns.map((p) => checkedRun(p, tmpDir, { group: 'limits' })),
   ]);
   const allPatches = runs[0];
   const allOptions = runs[defaultRuns.length];
+  const allLimits = runs[defaultRuns.length + optionRuns.length];
   const withoutOne = runs.filter((r) => r.disabledPatch);
 
-  for (const r of [...allPatches.results, ...allOptions.results]) record(r.ok, r.check, r.detail);
+  for (const r of [...allPatches.results, ...allOptions.results, ...allLimits.results]) record(r.ok, r.check, r.detail);
   const applied = allPatches.health.patches.applied;
   record(JSON.stringify(applied) === JSON.stringify(PATCH_IDS), 'selftest covers every launcher patch',
     `launcher applies ${applied}, selftest knows ${PATCH_IDS}`);

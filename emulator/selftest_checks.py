@@ -18,6 +18,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -628,7 +629,8 @@ def settings_checks(endpoint, app_dir):
     out = subprocess.run(
         [sys.executable, str(HERE / "provision.py"), "--endpoint", endpoint, "--identifier", json.dumps(identifier),
          "--app-dir", str(Path(app_dir) / "settings-app"), "--prevent-user-existence-errors",
-         "--required-attributes", "name", "--device-tracking", "always", "--auth-session-validity", "5"],
+         "--required-attributes", "name", "--device-tracking", "always", "--auth-session-validity", "5",
+         "--custom-attributes", CUSTOM_ATTRIBUTES],
         capture_output=True, text=True)
     if out.returncode != 0:
         emit("provision.py settings flags succeed", None, False, out.stderr)
@@ -644,6 +646,16 @@ def settings_checks(endpoint, app_dir):
     emit("provision.py --prevent-user-existence-errors --required-attributes --device-tracking --auth-session-validity",
          None, got == ("ENABLED", 5, {"ChallengeRequiredOnNewDevice": False, "DeviceOnlyRememberedOnUserPrompt": False},
                        ["email", "name"], ["email", "name"]), got)
+    custom = {a["Name"]: (a.get("AttributeDataType"), a.get("Mutable"), a.get("StringAttributeConstraints", {}).get("MaxLength"),
+                          a.get("NumberAttributeConstraints", {}).get("MaxValue"))
+              for a in pool.get("SchemaAttributes", []) if a["Name"].startswith("custom:")}
+    writable = client.get("WriteAttributes", [])
+    emit("provision.py --custom-attributes: pool Schema (type, Mutable, limits); readonly ones not in WriteAttributes", None,
+         custom == {"custom:team": ("String", True, "8", None), "custom:level": ("Number", True, None, "9"),
+                    "custom:code": ("String", False, None, None), "custom:note": ("String", True, None, None)}
+         and "custom:team" in writable and "email" in writable and "custom:note" not in writable,
+         f"{custom} {writable}")
+    schema_checks(idp, public_idp, pool_id, client_id)
 
     # -- patch j: PreventUserExistenceErrors=ENABLED
     def srp_start(username, client=client_id):
@@ -784,6 +796,16 @@ def settings_checks(endpoint, app_dir):
          and all(c.get("exp", 0) - c.get("iat", 0) == 3600 for c in claims) and "NewDeviceMetadata" not in right,
          f"{wrong} {right.get('ExpiresIn')} {[c.get('exp', 0) - c.get('iat', 0) for c in claims]}")
 
+    # -- default options: no Cognito quotas, no denied actions
+    options = seedtest_api(endpoint, "GET", "health")[1].get("options", {})
+    many = [outcome(lambda i=i: idp.admin_create_user(UserPoolId=plain["userPoolId"], Username=f"burst{i}@example.com",
+                                                        MessageAction="SUPPRESS"))[0] for i in range(3)]
+    many += concurrent_creates(endpoint, plain["userPoolId"], "burst-many", 20)
+    deleted = outcome(lambda: idp.admin_delete_user(UserPoolId=plain["userPoolId"], Username="burst0@example.com"))[0]
+    emit("defaults: no quotas (23 AdminCreateUser, 20 at once, all served), no denied actions (signed AdminDeleteUser)",
+         None, options.get("cognitoQuotas") is False and options.get("denyActions") == [] and many == ["ok"] * 23
+         and deleted == "ok", f"{options.get('cognitoQuotas')} {options.get('denyActions')} {many} {deleted}")
+
     # -- patch p: Host guard (DNS rebinding)
     port = urllib.parse.urlsplit(endpoint).port
     target = {"Content-Type": "application/x-amz-json-1.1",
@@ -891,6 +913,154 @@ def option_checks(endpoint):
     emit("short-lived tokens: REFRESH_TOKEN_AUTH gives an access token GetUser takes", None, works, refreshed[0])
 
 
+# provision.py --custom-attributes of the settings sandbox (patch r's checks).
+CUSTOM_ATTRIBUTES = "team:String:maxlen=8,level:Number:max=9,code:String:immutable,note:String:readonly"
+SCHEMA_MESSAGE = "Attributes did not conform to the schema: "
+
+
+def schema_checks(idp, public_idp, pool_id, client_id):
+    """Patch r: attributes checked against the pool's schema (settings sandbox, CUSTOM_ATTRIBUTES)."""
+    def create(name, *attributes):
+        return outcome(lambda: idp.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS",
+                                                     UserAttributes=[{"Name": n, "Value": v} for n, v in attributes]))[:2]
+
+    got = create("r-unknown@example.com", ("custom:nope", "x"))
+    emit("schema: AdminCreateUser custom:nope -> InvalidParameterException Type for attribute {custom:nope} ...", "r",
+         got == ("InvalidParameterException", SCHEMA_MESSAGE + "Type for attribute {custom:nope} could not be determined"),
+         got)
+    got = [create("r-number@example.com", ("custom:level", "high"))[0], create("r-range@example.com", ("custom:level", "12"))[0],
+           create("r-long@example.com", ("custom:team", "nine-char"))[0]]
+    emit("schema: AdminCreateUser Number 'high', Number over MaxValue, String over MaxLength -> InvalidParameterException",
+         "r", got == ["InvalidParameterException"] * 3, got)
+    name = "r-fits@example.com"
+    got = create(name, ("custom:team", "blue"), ("custom:level", "3"), ("custom:code", "c-1"), ("email_verified", "true"),
+                 ("name", "Ann"))
+    attrs = {a["Name"]: a["Value"] for a in idp.admin_get_user(UserPoolId=pool_id, Username=name)["UserAttributes"]} \
+        if got[0] == "ok" else {}
+    emit("schema: AdminCreateUser with the pool's custom attributes and email_verified -> stored", None,
+         got[0] == "ok" and attrs.get("custom:team") == "blue" and attrs.get("custom:level") == "3"
+         and attrs.get("email_verified") == "true", f"{got[0]} {attrs}")
+
+    def update(*attributes):
+        return outcome(lambda: idp.admin_update_user_attributes(
+            UserPoolId=pool_id, Username=name, UserAttributes=[{"Name": n, "Value": v} for n, v in attributes]))[:2]
+
+    got = [update(("custom:nope", "x")), update(("custom:code", "c-2"))[0], update(("custom:team", "green"))[0]]
+    emit("schema: AdminUpdateUserAttributes custom:nope / immutable custom:code refused; custom:team updated", "r",
+         got == [("InvalidParameterException", SCHEMA_MESSAGE + "Type for attribute {custom:nope} could not be determined"),
+                 "InvalidParameterException", "ok"], got)
+
+    def sign_up(username, *attributes):
+        return outcome(lambda: public_idp.sign_up(ClientId=client_id, Username=username, Password=PASSWORD,
+                                                  UserAttributes=[{"Name": n, "Value": v} for n, v in attributes]))[:2]
+
+    got = [sign_up("r-signup1@example.com", ("name", "Bo"), ("custom:nope", "1"), ("custom:nix", "2")),
+           sign_up("r-signup2@example.com", ("name", "Bo"), ("custom:note", "hello"))]
+    emit("schema: SignUp with unknown attributes -> one line each; custom:note (not in WriteAttributes) -> NotAuthorized",
+         "r", got == [("InvalidParameterException", SCHEMA_MESSAGE + "custom:nope: Attribute does not exist in the schema.\n"
+                       "custom:nix: Attribute does not exist in the schema.\n"),
+                      ("NotAuthorizedException", "A client attempted to write unauthorized attribute")], got)
+    got = sign_up("r-signup3@example.com", ("name", "Bo"), ("custom:team", "red"))
+    emit("schema: SignUp with a writable custom attribute works", None, got[0] == "ok", got)
+
+
+def concurrent_creates(endpoint, pool_id, prefix, count):
+    """`count` AdminCreateUser calls at once (one thread and connection each): their error codes or 'ok'."""
+    import concurrent.futures
+
+    idp = boto3.client("cognito-idp", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="test",
+                       aws_secret_access_key="test",
+                       config=Config(max_pool_connections=count, retries={"total_max_attempts": 1}))  # no retry of a throttle
+    start = threading.Barrier(count)
+
+    def create(i):
+        start.wait()
+        return outcome(lambda: idp.admin_create_user(UserPoolId=pool_id, Username=f"{prefix}{i}@example.com",
+                                                     MessageAction="SUPPRESS"))
+
+    with concurrent.futures.ThreadPoolExecutor(count) as pool:
+        results = list(pool.map(create, range(count)))
+    # TooManyRequestsException with another message would not be the quota's answer: keep it apart
+    return [r[0] if r[0] != "TooManyRequestsException" or r[1] == "Rate exceeded" else f"{r[0]}: {r[1]}"
+            for r in results]
+
+
+# The launcher options of the "limits" group (selftest.mjs starts those emulators with them).
+LIMITS_ENV = {"SEEDTEST_COGNITO_QUOTAS": "1", "SEEDTEST_COGNITO_QUOTA_USERCREATION": "5",
+              "SEEDTEST_COGNITO_QUOTA_USERRESOURCEUPDATE": "0",
+              "SEEDTEST_DENY_ACTIONS": "cognito-idp:AdminDeleteUser,cognito-idp:ListUsers,ssm:*"}
+
+
+def limit_checks(endpoint):
+    """Patches q (Cognito quotas) and s (denied IAM actions) with LIMITS_ENV."""
+    idp, public_idp = cognito_clients(endpoint)
+    auth = create_auth(clients(endpoint, REGION), REGION, "amplify-limits-sandbox-0000000000", "OFF", [], ["admin"])
+    pool_id = auth["userPoolId"]
+    options = seedtest_api(endpoint, "GET", "health")[1].get("options", {})
+    emit("health reports the quota options (UserCreation 5, RespondToAuthChallenge 3 x 120) and denied actions", None,
+         options.get("cognitoQuotas") is True and options.get("cognitoQuotaRates", {}).get("UserCreation") == 5
+         and options["cognitoQuotaRates"].get("RespondToAuthChallenge") == 360
+         and options.get("denyActions") == LIMITS_ENV["SEEDTEST_DENY_ACTIONS"].split(","), options)
+
+    # -- patch q: UserCreation at 5 rps (bucket of 5): 20 AdminCreateUser at once, most throttled
+    seedtest_api(endpoint, "DELETE", "requests")
+    started = time.monotonic()
+    got = concurrent_creates(endpoint, pool_id, "burst", 20)
+    elapsed = time.monotonic() - started
+    counted = seedtest_api(endpoint, "GET", "requests")[1]
+    served, throttled = got.count("ok"), got.count("TooManyRequestsException")
+    # at most the bucket (5) plus what refilled while they ran (5 per second)
+    emit("quotas: UserCreation 5 rps, 20 AdminCreateUser at once -> some TooManyRequestsException 'Rate exceeded', "
+         "counted under throttled", "q",
+         throttled >= 1 and 1 <= served <= 6 + 5 * elapsed and served + throttled == 20
+         and counted["counts"].get("cognito-idp:AdminCreateUser") == 20
+         and counted["throttled"] == {"cognito-idp:AdminCreateUser": throttled},
+         f"served {served} throttled {throttled} in {elapsed:.2f} s {counted['throttled']} {got}")
+    time.sleep(1.1)
+    got = outcome(lambda: idp.admin_create_user(UserPoolId=pool_id, Username="after-wait@example.com",
+                                                MessageAction="SUPPRESS"))[0]
+    emit("quotas: after a second the bucket has refilled: AdminCreateUser works", None, got == "ok", got)
+    got = [outcome(lambda: idp.admin_add_user_to_group(UserPoolId=pool_id, Username="after-wait@example.com",
+                                                       GroupName="admin"))[:2] for _ in range(2)]
+    emit("quotas: UserResourceUpdate rate 0 -> every AdminAddUserToGroup throttled", "q",
+         got == [("TooManyRequestsException", "Rate exceeded")] * 2, got)
+    got = [outcome(lambda: idp.admin_get_user(UserPoolId=pool_id, Username="after-wait@example.com"))[0] for _ in range(10)]
+    emit("quotas: other categories keep their own buckets (10 AdminGetUser, UserRead 120 rps)", None,
+         got == ["ok"] * 10, got)
+
+    # -- patch s: denied IAM actions (signed requests only)
+    seedtest_api(endpoint, "DELETE", "requests")
+    arn = f"arn:aws:cognito-idp:{REGION}:123456789012:userpool/{pool_id}"
+
+    def denied_as_aws(action, resource):
+        return ("AccessDeniedException", f"User: arn:aws:iam::123456789012:user/test is not authorized to perform: "
+                f"{action} on resource: {resource} because no identity-based policy allows the {action} action")
+
+    got = [outcome(lambda: public_idp.list_users(UserPoolId=pool_id))[0],
+           outcome(lambda: idp.admin_get_user(UserPoolId=pool_id, Username="after-wait@example.com"))[0]]
+    emit("deny: unsigned ListUsers and signed actions not listed (AdminGetUser) are served", None, got == ["ok", "ok"], got)
+    try:
+        idp.admin_delete_user(UserPoolId=pool_id, Username="after-wait@example.com")
+        got = ("ok", None, None)
+    except ClientError as err:
+        got = (err.response["Error"].get("Code"), err.response["Error"].get("Message"),
+               err.response["ResponseMetadata"]["HTTPStatusCode"])
+    emit("deny: signed AdminDeleteUser -> HTTP 400 AccessDeniedException 'User: ... is not authorized to perform: "
+         "cognito-idp:AdminDeleteUser on resource: <pool arn> because no identity-based policy allows ...'", "s",
+         got == (*denied_as_aws("cognito-idp:AdminDeleteUser", arn), 400), got)
+    ssm = boto3.client("ssm", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="test",
+                       aws_secret_access_key="test", config=Config(**NO_RETRY))
+    got = [outcome(lambda: idp.list_users(UserPoolId=pool_id))[:2],
+           outcome(lambda: ssm.put_parameter(Name="/limits/x", Value="1", Type="String"))[:2]]
+    emit("deny: signed ListUsers and ssm:* (PutParameter) -> AccessDeniedException naming the pool / parameter", "s",
+         got == [denied_as_aws("cognito-idp:ListUsers", arn),
+                 denied_as_aws("ssm:PutParameter", f"arn:aws:ssm:{REGION}:123456789012:parameter/limits/x")], got)
+    counted = seedtest_api(endpoint, "GET", "requests")[1]
+    emit("deny: GET /_seedtest/requests counts the denials under denied", "s",
+         counted["denied"] == {"cognito-idp:AdminDeleteUser": 1, "cognito-idp:ListUsers": 1, "ssm:PutParameter": 1},
+         counted)
+
+
 def seedtest_api(endpoint, method, route, body=None):
     """(status, JSON answer) of a /_seedtest/ route."""
     data = None if body is None else json.dumps(body).encode()
@@ -935,7 +1105,8 @@ def harness_checks(endpoint):
          and again == got, got)
     cleared, after = api("DELETE", "requests"), api("GET", "requests")
     emit("request counter: DELETE answers the counts and resets", None,
-         cleared["counts"] == want and after == {"counts": {}, "signed": {}, "faulted": {}, "total": 0}, after)
+         cleared["counts"] == want and after == {"counts": {}, "signed": {}, "faulted": {}, "throttled": {}, "denied": {},
+                                                 "total": 0}, after)
 
     # -- signed (boto3 with credentials) vs unsigned (botocore UNSIGNED) Cognito calls
     pool = idp.create_user_pool(PoolName="seedtest-counter")["UserPool"]["Id"]
@@ -1046,7 +1217,8 @@ def main():
     parser.add_argument("--harness-checks", action="store_true", help="also check counter and faults")
     parser.add_argument("--groups", default="base,settings",
                         help="base (patches a-i), settings (j, m, n, p and default options), "
-                             "options (k, l, o; needs OPTIONS_ENV in the emulator)")
+                             "options (k, l, o; needs OPTIONS_ENV in the emulator), "
+                             "limits (q, s; needs LIMITS_ENV)")
     parser.add_argument("--disabled", default=None, help="the patch the emulator runs without, if any")
     args = parser.parse_args()
     groups = set(args.groups.split(","))
@@ -1057,6 +1229,8 @@ def main():
             settings_checks(args.endpoint, args.app_dir)
         if "options" in groups:
             option_checks(args.endpoint)
+        if "limits" in groups:
+            limit_checks(args.endpoint)
         if args.harness_checks:
             harness_checks(args.endpoint)
     except Exception as err:  # an unexpected error is a failed check, not a crash without output
