@@ -62,6 +62,8 @@ export async function mirrorSession(session) {
     return;
   }
   const accessToken = decodeJwt(session.accessToken);
+  // A device kept from an earlier session of this user would send the wrong DEVICE_KEY.
+  if (!session.device) await tokenProvider.tokenOrchestrator.clearDeviceMetadata?.(session.username);
   await tokenProvider.tokenOrchestrator.setTokens({
     tokens: {
       accessToken,
@@ -70,6 +72,8 @@ export async function mirrorSession(session) {
       clockDrift: accessToken.payload.iat * 1000 - Date.now(),
       username: session.username,
       signInDetails: { loginId: session.loginId, authFlowType: "USER_SRP_AUTH" },
+      // In pools that remember devices, the refresh token only works with the device's key.
+      deviceMetadata: session.device ?? undefined,
     },
   });
 }

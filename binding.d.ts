@@ -21,6 +21,13 @@ export interface ChallengeResponse {
  */
 export declare function createAndSignUpUser(newUser: AuthSignUp, prompt?: (message: string) => Promise<string>): Promise<AuthOutputs>
 
+/** aws-amplify's `DeviceMetadata`: what its token refresh sends as `DEVICE_KEY`. */
+export interface DeviceMirror {
+  deviceKey: string
+  deviceGroupKey: string
+  randomPassword: string
+}
+
 /** Reads a sandbox secret set with `npx ampx sandbox secret set <name>`. */
 export declare function getSecret(secretName: string): Promise<string>
 
@@ -56,6 +63,8 @@ export interface SessionMirror {
   accessToken: string
   idToken: string
   refreshToken?: string
+  /** The confirmed device, in pools that remember devices (aws-amplify's `deviceMetadata`). */
+  device?: DeviceMirror
 }
 
 /** Stores a sandbox secret (SecureString, overwritten); resolves to the secret's name. */

@@ -28,6 +28,7 @@ import { cliAppDir, ensureCliApp, ensureTarball, repoRoot } from "./cli/support.
 import { emulatorEnv, provisionSandbox, setSandboxSecret, startTestEmulator, userPoolInspector } from "./support/sandbox.mjs";
 
 const USERNAME = "seeded@example.com";
+const TEMPORARY_PASSWORD_KEY = "AMPLIFY_SEED_TEMPORARY_PASSWORD_KEY";
 const PASSWORD = "Seed-Passw0rd!";
 const osUser = os.userInfo().username; // what the CLI names the sandbox without --identifier
 const preload = path.join(repoRoot, "__test__", "support", "aws-fetch-preload.mjs");
@@ -182,13 +183,24 @@ function assertSucceeded(run) {
   assert.doesNotMatch(run.output, /SeedingFailedError|Caused by/);
 }
 
-/** The sandbox's SSM parameters (decrypted), by name under its prefix. */
+/**
+ * The sandbox's SSM parameters (decrypted), by name under its prefix. The key our temporary
+ * passwords are derived from, which creating a user stores there, is checked for its shape
+ * (a SecureString of 32 random bytes) and left out.
+ */
 async function secretsOf(prefix) {
   const { SSMClient, GetParametersByPathCommand } = await import("@aws-sdk/client-ssm");
   const ssm = new SSMClient({ endpoint: emulator.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
   try {
     const out = await ssm.send(new GetParametersByPathCommand({ Path: prefix, Recursive: true, WithDecryption: true }));
-    return Object.fromEntries(out.Parameters.map((p) => [p.Name.slice(prefix.length + 1), { value: p.Value, type: p.Type }]));
+    const secrets = Object.fromEntries(out.Parameters.map((p) => [p.Name.slice(prefix.length + 1), { value: p.Value, type: p.Type }]));
+    const key = secrets[TEMPORARY_PASSWORD_KEY];
+    if (key) {
+      assert.equal(key.type, "SecureString");
+      assert.equal(Buffer.from(key.value, "base64").length, 32);
+      delete secrets[TEMPORARY_PASSWORD_KEY];
+    }
+    return secrets;
   } finally {
     ssm.destroy();
   }
@@ -405,11 +417,30 @@ describe("npx ampx sandbox seed (the real @aws-amplify/backend-cli) with our tar
     ]);
     await assertSecretsUntouched(app.prefix);
     // A piped standard input that stays open (an `expect`-style driver, a CI step) must not
-    // keep the CLI alive once the seed is done. It does today: prompt.mjs leaves process.stdin
-    // referenced after reading a line (on a terminal it exits; with input that ends, too).
-    await t.test("the CLI exits once the seed is done, with standard input still open", { todo: "prompt.mjs: pause() and unref() a piped stdin after each line" }, () => {
-      assert.equal(run.lingered, false, "the CLI was still running 5 s after 'seed has successfully completed'");
-    });
+    // keep the CLI alive once the seed is done: the prompt releases it after each answer.
+    assert.equal(run.lingered, false, "the CLI was still running 5 s after 'seed has successfully completed'");
+    await app.cleanup();
+  });
+
+  test("two codes asked back to back on one open standard input: both answered, then the CLI exits", async (t) => {
+    const app = await scenarioApp("twocodes", await cliSeed("two-codes.ts"), { mfa: "ON", mfaTypes: ["EMAIL"], groups: [] });
+    const run = await runAmpx(app.appDir, [], { codes: true });
+    t.diagnostic(`ampx run: ${run.ms} ms; prompts: ${run.answered.length}`);
+    assertSucceeded(run);
+    assert.deepEqual(
+      run.answered.map((a) => [a.prompt, a.to]),
+      [
+        ["Please input one-time password from EMAIL for first@example.com:", "first@example.com"],
+        ["Please input one-time password from EMAIL for second@example.com:", "second@example.com"],
+      ],
+    );
+    assert.match(run.stdout, /created first@example\.com\n[\s\S]*created second@example\.com/);
+    const users = await app.pool.snapshot();
+    assert.deepEqual(users.map((u) => [u.email, u.status, u.preferredMfa]), [
+      ["first@example.com", "CONFIRMED", "EMAIL_OTP"],
+      ["second@example.com", "CONFIRMED", "EMAIL_OTP"],
+    ]);
+    assert.equal(run.lingered, false, "the CLI was still running 5 s after 'seed has successfully completed'");
     await app.cleanup();
   });
 

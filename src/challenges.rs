@@ -74,15 +74,29 @@ async fn answer_of(callback: &str, call: impl std::future::Future<Output = Resul
     }
 }
 
-/// The text of a JS failure. A wrong shape comes back as napi's conversion message, which
-/// quotes the value it could not convert (the code itself, when `challengeResponse` is a
-/// number): only the JS type is kept from it.
+/// The text of a JS failure. A wrong shape comes back as a napi conversion error, whose text
+/// may quote the value it could not convert (the code itself, when `challengeResponse` is a
+/// number): of those, only the JS type is kept. Anything else is the callback's own throw or
+/// rejection.
 fn describe(error: &napi::Error) -> String {
     let reason = error.reason.trim();
+    let conversion = matches!(
+        error.status,
+        Status::InvalidArg
+            | Status::ObjectExpected
+            | Status::StringExpected
+            | Status::NameExpected
+            | Status::NumberExpected
+            | Status::BooleanExpected
+            | Status::ArrayExpected
+            | Status::FunctionExpected
+            | Status::BigintExpected
+            | Status::DateExpected
+    );
     if reason.contains("Missing field") {
         return "it must resolve to { challengeResponse: string } (challengeResponse is missing)".to_owned();
     }
-    if reason.contains("Failed to convert") || reason.contains("none of these types") {
+    if conversion || reason.contains("Failed to convert") {
         return match converted_type(reason) {
             Some(js_type) => format!("it must resolve to {{ challengeResponse: string }} (got a {js_type} where a string or object was expected)"),
             None => "it must resolve to { challengeResponse: string }".to_owned(),

@@ -20,6 +20,16 @@ pub struct SessionMirror {
     pub access_token: String,
     pub id_token: String,
     pub refresh_token: Option<String>,
+    /// The confirmed device, in pools that remember devices (aws-amplify's `deviceMetadata`).
+    pub device: Option<DeviceMirror>,
+}
+
+/// aws-amplify's `DeviceMetadata`: what its token refresh sends as `DEVICE_KEY`.
+#[napi(object)]
+pub struct DeviceMirror {
+    pub device_key: String,
+    pub device_group_key: String,
+    pub random_password: String,
 }
 
 type MirrorFunction = ThreadsafeFunction<Option<SessionMirror>, Promise<()>, Option<SessionMirror>, Status, false, true>;
@@ -44,6 +54,11 @@ impl SessionObserver for JsMirror {
             access_token: s.access_token.to_string(),
             id_token: s.id_token.to_string(),
             refresh_token: s.refresh_token.map(|t| t.to_string()),
+            device: s.device.map(|d| DeviceMirror {
+                device_key: d.device_key,
+                device_group_key: d.device_group_key,
+                random_password: d.random_password.to_string(),
+            }),
         });
         Box::pin(async move {
             let pending = function.call_async_catch(mirror).await.map_err(|e| mirror_failed(e.reason.clone()))?;

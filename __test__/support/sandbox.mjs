@@ -57,8 +57,9 @@ export function useEmulator(endpoint, identifier) {
   Object.assign(process.env, emulatorEnv(endpoint, identifier));
 }
 
-export async function startTestEmulator() {
-  return startEmulator();
+/** A fresh emulator; `options.env` sets launcher options (emulator/README.md). */
+export async function startTestEmulator(options = {}) {
+  return startEmulator(options);
 }
 
 /**
@@ -77,9 +78,19 @@ export async function provisionSandbox(endpoint, identifier, options = {}) {
   if (options.mfaTypes) args.push("--mfa-types", options.mfaTypes.join(","));
   if (options.groups) args.push("--groups", options.groups.join(","));
   if (options.noAuth) args.push("--no-auth");
+  if (options.preventUserExistenceErrors) args.push("--prevent-user-existence-errors");
+  if (options.requiredAttributes) args.push("--required-attributes", options.requiredAttributes.join(","));
+  if (options.deviceTracking) args.push("--device-tracking", options.deviceTracking);
   const { stdout } = await run(venvPython, args, { env: emulatorProcessEnv(endpoint) });
   const lines = stdout.trim().split("\n");
   return { ...JSON.parse(lines[lines.length - 1]), appDir };
+}
+
+/** The emulator's count of failed password attempts for `username` (launcher patch k). */
+export async function failedAttempts(endpoint, username) {
+  const response = await fetch(`${endpoint}/_seedtest/failed-attempts?username=${encodeURIComponent(username)}`);
+  if (!response.ok) throw new Error(`failed-attempts: HTTP ${response.status}`);
+  return response.json();
 }
 
 let counter = 0;

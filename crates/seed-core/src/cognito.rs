@@ -23,6 +23,16 @@ pub struct Tokens {
     pub access_token: Zeroizing<String>,
     pub id_token: Zeroizing<String>,
     pub refresh_token: Option<Zeroizing<String>>,
+    /// In pools that remember devices: the device Cognito made for this sign-in, which must be
+    /// confirmed before the refresh token can be used (with its `DEVICE_KEY`).
+    pub new_device: Option<NewDevice>,
+}
+
+/// `NewDeviceMetadata` of a sign-in.
+#[derive(Clone, Debug)]
+pub struct NewDevice {
+    pub device_key: String,
+    pub device_group_key: String,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -211,6 +221,27 @@ impl Cognito {
         request.send().await.map(|_| ()).map_err(|e| cause_of(&e))
     }
 
+    /// Remembers a device (ConfirmDevice, authorised by the user's access token): Cognito keeps
+    /// its SRP verifier; the refresh token then works with the device's key.
+    pub async fn confirm_device(&self, access_token: &str, device_key: &str, secret: &crate::srp::DeviceSecret, name: &str) -> Result<(), AwsCause> {
+        use aws_sdk_cognitoidentityprovider::types::DeviceSecretVerifierConfigType;
+        self.client
+            .confirm_device()
+            .access_token(access_token)
+            .device_key(device_key)
+            .device_name(name)
+            .device_secret_verifier_config(
+                DeviceSecretVerifierConfigType::builder()
+                    .password_verifier(&secret.password_verifier)
+                    .salt(&secret.salt)
+                    .build(),
+            )
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| cause_of(&e))
+    }
+
     /// Revokes a refresh token (and the tokens issued from it). Cognito's sign-out for one device.
     ///
     /// Best effort, as aws-amplify's sign-out: one attempt, bounded by [`REVOKE_TIMEOUT`], never
@@ -250,10 +281,14 @@ fn step(
         parameters: parameters.unwrap_or_default().into_iter().map(|(k, v)| (k, Zeroizing::new(v))).collect(),
         session: session.map(Zeroizing::new),
         tokens: result.and_then(|r| {
+            let new_device = r.new_device_metadata.and_then(|d| {
+                Some(NewDevice { device_key: d.device_key?, device_group_key: d.device_group_key? })
+            });
             Some(Tokens {
                 access_token: Zeroizing::new(r.access_token?),
                 id_token: Zeroizing::new(r.id_token?),
                 refresh_token: r.refresh_token.map(Zeroizing::new),
+                new_device,
             })
         }),
     }

@@ -614,6 +614,7 @@ mod tests {
                 access_token: Zeroizing::new("access".into()),
                 id_token: Zeroizing::new("id".into()),
                 refresh_token: Some(Zeroizing::new("refresh".into())),
+                new_device: None,
             }),
             ..AuthStep::default()
         })

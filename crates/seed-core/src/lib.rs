@@ -10,6 +10,7 @@ pub mod aws;
 pub mod backend_id;
 pub mod cognito;
 pub mod config;
+pub mod device;
 pub mod error;
 pub mod flow;
 mod modexp;

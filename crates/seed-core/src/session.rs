@@ -13,6 +13,7 @@ use tokio::sync::watch;
 use zeroize::Zeroizing;
 
 use crate::cognito::{Cognito, Tokens};
+use crate::device::{self, RememberedDevice};
 use crate::error::SeedResult;
 
 /// What the observer gets to mirror a signed-in user.
@@ -26,6 +27,8 @@ pub struct SessionSnapshot {
     pub access_token: Zeroizing<String>,
     pub id_token: Zeroizing<String>,
     pub refresh_token: Option<Zeroizing<String>>,
+    /// The device this session is tied to, in pools that remember devices.
+    pub device: Option<RememberedDevice>,
 }
 
 impl std::fmt::Debug for SessionSnapshot {
@@ -131,9 +134,12 @@ async fn notify(session: Option<SessionSnapshot>) -> SeedResult<()> {
     }
 }
 
-/// Makes `tokens` the current session and tells the observer.
+/// Makes `tokens` the current session and tells the observer; first confirms the device the
+/// sign-in got, if any, so the session can be refreshed.
 pub async fn sign_in(cognito: &Cognito, username: String, login_id: String, tokens: Tokens) -> SeedResult<()> {
+    let device = device::remember(cognito, &tokens).await;
     let snapshot = SessionSnapshot {
+        device,
         client_id: cognito.client_id.clone(),
         username,
         login_id,

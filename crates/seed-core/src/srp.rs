@@ -379,6 +379,46 @@ struct Claim<'a> {
     timestamp: &'a str,
 }
 
+/// What ConfirmDevice needs to remember a device, and the device's own secret: the random
+/// password aws-amplify keeps to sign the device in later (`deviceMetadata.randomPassword`).
+pub struct DeviceSecret {
+    pub random_password: Zeroizing<String>,
+    /// `DeviceSecretVerifierConfig.Salt`: base64 of the salt's padded bytes.
+    pub salt: String,
+    /// `DeviceSecretVerifierConfig.PasswordVerifier`: base64 of g^x's padded bytes.
+    pub password_verifier: String,
+}
+
+impl std::fmt::Debug for DeviceSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeviceSecret { .. }")
+    }
+}
+
+/// A device's SRP verifier, as aws-amplify makes it for ConfirmDevice: a random password (40
+/// random bytes, base64), x = H(salt | H(group key | device key | ":" | password)) and
+/// v = g^x, with a random 16-byte salt.
+pub fn device_secret(device_group_key: &str, device_key: &str) -> SeedResult<DeviceSecret> {
+    let mut random = Zeroizing::new([0u8; 40 + 16]);
+    getrandom::fill(random.as_mut()).map_err(|e| SeedError::bug(format!("no system randomness: {e}")))?;
+    let random_password = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(&random[..40]));
+    Ok(device_secret_with(device_group_key, device_key, random_password, &random[40..]))
+}
+
+fn device_secret_with(device_group_key: &str, device_key: &str, random_password: Zeroizing<String>, salt_bytes: &[u8]) -> DeviceSecret {
+    let salt = padded_bytes(&U3072::from_be_slice(&left_pad(salt_bytes)));
+    let hashed = Zeroizing::new(to_hex(&sha256(&[
+        device_group_key.as_bytes(),
+        device_key.as_bytes(),
+        b":",
+        random_password.as_bytes(),
+    ])));
+    let x = Zeroizing::new(sha256(&[&salt, &Zeroizing::new(hex_bytes(&hashed))]));
+    let verifier = POWERS_OF_G.pow(&x).retrieve();
+    let engine = base64::engine::general_purpose::STANDARD;
+    DeviceSecret { random_password, salt: engine.encode(&salt), password_verifier: engine.encode(padded_bytes(&verifier)) }
+}
+
 fn hex_bytes(hex: &str) -> Vec<u8> {
     (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("our own hex")).collect()
 }
@@ -427,6 +467,24 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn device_verifiers_are_g_to_the_hash_of_salt_and_hashed_password() {
+        let secret = device_secret_with("-abcdefghi", "us-east-1_0000-device", Zeroizing::new("cGFzc3dvcmQ=".into()), &[0x80; 16]);
+        // The salt's top bit is set, so its padded form starts with a zero byte (aws-amplify's PAD).
+        let salt = base64::engine::general_purpose::STANDARD.decode(&secret.salt).unwrap();
+        assert_eq!(salt.len(), 17);
+        assert_eq!(salt[0], 0);
+        // x recomputed by hand, v by the plain exponentiation instead of the table.
+        let hashed = to_hex(&sha256(&[b"-abcdefghi", b"us-east-1_0000-device", b":", b"cGFzc3dvcmQ="]));
+        let x = sha256(&[&salt, &hex_bytes(&hashed)]);
+        let expected = GROUP.g.pow_bounded_exp(&U3072::from_be_slice(&left_pad(&x)), 256).retrieve();
+        assert_eq!(secret.password_verifier, base64::engine::general_purpose::STANDARD.encode(padded_bytes(&expected)));
+        let fresh = device_secret("-abcdefghi", "us-east-1_0000-device").unwrap();
+        assert_eq!(base64::engine::general_purpose::STANDARD.decode(fresh.random_password.as_str()).unwrap().len(), 40);
+        assert_ne!(fresh.salt, device_secret("-abcdefghi", "us-east-1_0000-device").unwrap().salt);
+        assert_eq!(format!("{fresh:?}"), "DeviceSecret { .. }");
+    }
+
     use super::*;
 
     fn spec_b_hex() -> String {
