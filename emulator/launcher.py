@@ -520,9 +520,20 @@ def speed_up_user_lookup():
     UUIDs, which no email or phone value can equal, so a name that is a key is that user. An alias
     (email / phone) is remembered once found and used while that user still exists and still has
     that value; anything else asks moto. Cognito keeps aliases unique: the first match is the only one."""
-    from moto.cognitoidp.models import CognitoIdpUserPool
+    from moto.cognitoidp.models import CognitoIdpUserPool, flatten_attrs
 
-    scan = CognitoIdpUserPool._get_user
+    def scan(self, username):
+        """moto's `_get_user`, over a snapshot of the pool's users: werkzeug serves requests on
+        threads, and moto's loop over the live dict failed with HTTP 500 (`RuntimeError:
+        OrderedDict mutated during iteration`) when another request added a user meanwhile (20
+        AdminCreateUser at once, on a loaded machine)."""
+        attribute_types = self.extended_config.get("UsernameAttributes")
+        if attribute_types:
+            for user in list(self.users.values()):  # list() copies without letting another thread in
+                attrs = flatten_attrs(user.attributes)
+                if any(attrs.get(kind) == username for kind in attribute_types):
+                    return user
+        return self.users.get(username)
 
     def get_user(self, username):
         alias_types = self.extended_config.get("UsernameAttributes") or ()
