@@ -17,11 +17,19 @@ after(async () => {
   await emulator?.stop();
 });
 
+/** The guide's Email MFA example, saying when it is done (the process must end right after). */
+async function emailScript() {
+  const script = await readFile(new URL("./fixtures/guide-email.ts", import.meta.url), "utf8");
+  return `${script}\nconsole.log("seed done");\n`;
+}
+
 /**
  * Runs the app's seed.ts; each time `prompt` appears on stdout, types the newest code the
- * emulator sent to `username`. Resolves with the exit code, the output and the prompts seen.
+ * emulator sent to `username`. Standard input stays open unless `endAfter` answers were typed
+ * (then it ends). Resolves with the exit code, the output, the prompts seen, and how long the
+ * process lived after the script printed "seed done" (`lingerMs`).
  */
-function runAnsweringPrompts(appDir, env, username, prompt, { terminal = false } = {}) {
+function runAnsweringPrompts(appDir, env, username, prompt, { terminal = false, endAfter } = {}) {
   const tsx = path.join(repoRoot, "node_modules", ".bin", "tsx");
   // `script` runs the seed on a pseudo-terminal, as a person at a terminal would.
   const [command, args] = terminal
@@ -35,14 +43,17 @@ function runAnsweringPrompts(appDir, env, username, prompt, { terminal = false }
   let stdout = "";
   let stderr = "";
   let answered = 0;
+  let doneAt;
   child.stderr.on("data", (chunk) => (stderr += chunk));
   child.stdout.on("data", async (chunk) => {
     stdout += chunk;
+    if (doneAt === undefined && stdout.includes("seed done")) doneAt = Date.now();
     const asked = stdout.split(prompt).length - 1;
     while (answered < asked) {
       answered += 1;
       const codes = await emulator.codes(username);
       child.stdin.write(`${codes.at(-1).code}${terminal ? "\r" : "\n"}`);
+      if (answered === endAfter) child.stdin.end();
     }
   });
   return new Promise((resolve) => {
@@ -52,18 +63,25 @@ function runAnsweringPrompts(appDir, env, username, prompt, { terminal = false }
     }, 90_000);
     child.on("exit", (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, answered });
+      resolve({ code, stdout, stderr, answered, lingerMs: doneAt === undefined ? undefined : Date.now() - doneAt });
     });
   });
 }
 
+/** The process ended by itself as soon as the script was done (standard input released). */
+function assertEndedWithScript(run) {
+  assert.ok(run.lingerMs !== undefined, `the script did not finish:\n${run.stdout}\n${run.stderr}`);
+  assert.ok(run.lingerMs < 5_000, `the process lived ${run.lingerMs} ms after the script was done`);
+}
+
 test("the guide's Email MFA example: codes typed at the prompt, the user ends with email MFA", async () => {
-  const script = await readFile(new URL("./fixtures/guide-email.ts", import.meta.url), "utf8");
-  const { appDir, env, pool } = await sandboxWithApp(emulator, "emailmfa", script, { mfa: "ON", mfaTypes: ["EMAIL"], groups: [] });
+  const { appDir, env, pool } = await sandboxWithApp(emulator, "emailmfa", await emailScript(), { mfa: "ON", mfaTypes: ["EMAIL"], groups: [] });
   const prompt = "Please input one-time password from EMAIL for seeded@example.com:";
+  // Standard input stays open, as with an expect-style driver.
   const run = await runAnsweringPrompts(appDir, env, "seeded@example.com", prompt);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.answered, 2, "one code at sign-up, one at sign-in");
+  assertEndedWithScript(run);
   const user = await pool.user("seeded@example.com");
   assert.equal(user.status, "CONFIRMED");
   assert.deepEqual(user.mfa, ["EMAIL_OTP"]);
@@ -74,15 +92,25 @@ test("the guide's Email MFA example: codes typed at the prompt, the user ends wi
 });
 
 test("on a terminal the prompt reads the code without echoing it", async () => {
-  const script = await readFile(new URL("./fixtures/guide-email.ts", import.meta.url), "utf8");
-  const { appDir, env, pool } = await sandboxWithApp(emulator, "emailtty", script, { mfa: "ON", mfaTypes: ["EMAIL"], groups: [] });
+  const { appDir, env, pool } = await sandboxWithApp(emulator, "emailtty", await emailScript(), { mfa: "ON", mfaTypes: ["EMAIL"], groups: [] });
   const prompt = "Please input one-time password from EMAIL for seeded@example.com:";
   const run = await runAnsweringPrompts(appDir, env, "seeded@example.com", prompt, { terminal: true });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.equal(run.answered, 2);
+  assertEndedWithScript(run);
   for (const { code } of await emulator.codes("seeded@example.com")) {
     assert.ok(!run.stdout.includes(code), `the code ${code} was echoed: ${run.stdout}`);
   }
+  assert.equal((await pool.user("seeded@example.com")).preferredMfa, "EMAIL_OTP");
+});
+
+test("a piped standard input that ends after the answers: both codes read, then the process ends", async () => {
+  const { appDir, env, pool } = await sandboxWithApp(emulator, "emailpipeend", await emailScript(), { mfa: "ON", mfaTypes: ["EMAIL"], groups: [] });
+  const prompt = "Please input one-time password from EMAIL for seeded@example.com:";
+  const run = await runAnsweringPrompts(appDir, env, "seeded@example.com", prompt, { endAfter: 2 });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.answered, 2);
+  assertEndedWithScript(run);
   assert.equal((await pool.user("seeded@example.com")).preferredMfa, "EMAIL_OTP");
 });
 
@@ -111,4 +139,23 @@ test("a closed standard input is a named error, not a hang", async () => {
   assert.notEqual(code, 0);
   assert.match(stderr, /ChallengePromptError/);
   assert.match(stderr, /Standard input closed before a code was entered/);
+});
+
+test("no standard input at all: a named error, and a script that asks nothing ends normally", async () => {
+  const tsx = path.join(repoRoot, "node_modules", ".bin", "tsx");
+  const ask = await sandboxWithApp(emulator, "emailnostdin", await emailScript(), { mfa: "ON", mfaTypes: ["EMAIL"], groups: [] });
+  const asking = spawn(tsx, ["amplify/seed/seed.ts"], { cwd: ask.appDir, env: { PATH: process.env.PATH, ...ask.env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  asking.stderr.on("data", (chunk) => (stderr += chunk));
+  assert.notEqual(await new Promise((resolve) => asking.on("exit", resolve)), 0);
+  assert.match(stderr, /ChallengePromptError/);
+
+  const quiet = await sandboxWithApp(emulator, "quietnostdin", 'import { getSecret } from "@aws-amplify/seed";\nconsole.log(await getSecret("username"));\n');
+  const started = Date.now();
+  const plain = spawn(tsx, ["amplify/seed/seed.ts"], { cwd: quiet.appDir, env: { PATH: process.env.PATH, ...quiet.env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  plain.stdout.on("data", (chunk) => (out += chunk));
+  assert.equal(await new Promise((resolve) => plain.on("exit", resolve)), 0);
+  assert.equal(out.trim(), "seeded@example.com");
+  assert.ok(Date.now() - started < 60_000);
 });
