@@ -10,6 +10,20 @@ export interface AuthOutputs {
   username: string
 }
 
+/**
+ * What a bulk call's `progress` callback gets: counts so far. `created`/`existing` for
+ * createUsers, `deleted`/`missing` for deleteUsers and deleteAllUsers.
+ */
+export interface BulkProgress {
+  total: number
+  done: number
+  created?: number
+  existing?: number
+  deleted?: number
+  missing?: number
+  failed: number
+}
+
 /** What every challenge callback resolves to (upstream's `ChallengeResponse`). */
 export interface ChallengeResponse {
   challengeResponse: string
@@ -21,11 +35,30 @@ export interface ChallengeResponse {
  */
 export declare function createAndSignUpUser(newUser: AuthSignUp, prompt?: (message: string) => Promise<string>): Promise<AuthOutputs>
 
+/** Creates many users at Cognito's pace; existing ones count as existing (groups still ensured). */
+export declare function createUsers(users: SeedUser[], options?: BulkOptions, prompt?: (message: string) => Promise<string>): Promise<CreateUsersResult>
+
+/** Deletes every user of the sandbox's user pool (sandboxes only). */
+export declare function deleteAllUsers(options?: BulkOptions): Promise<DeleteUsersResult>
+
+/** Deletes users by name; missing ones are reported as missing. */
+export declare function deleteUsers(usernames: string[], options?: BulkOptions): Promise<DeleteUsersResult>
+
 /** aws-amplify's `DeviceMetadata`: what its token refresh sends as `DEVICE_KEY`. */
 export interface DeviceMirror {
   deviceKey: string
   deviceGroupKey: string
   randomPassword: string
+}
+
+/** Creates the user, or signs the existing one in with its password; adds its groups. */
+export declare function ensureUser(user: SeedUser, prompt?: (message: string) => Promise<string>): Promise<EnsureUserOutput>
+
+/** What ensureUser resolves to: `AuthOutputs` and whether this call created the user. */
+export interface EnsureUserOutput {
+  signInFlow: string
+  username: string
+  created: boolean
 }
 
 /** Reads a sandbox secret set with `npx ampx sandbox secret set <name>`. */
@@ -51,6 +84,12 @@ export interface SandboxAuthConfig {
   /** Absent when the pool has no groups output. */
   groups?: Array<string>
 }
+
+/**
+ * The IAM policy the seed needs, as JSON: `npx ampx sandbox seed generate-policy`'s
+ * statements plus the one deleting users needs.
+ */
+export declare function seedPolicy(): Promise<SeedPolicy>
 
 /**
  * The signed-in user as aws-amplify stores it. Passed only to the glue; never returned by

@@ -25,6 +25,22 @@ export type StandardUserAttributes = {
   sub?: string;
 };
 
+/**
+ * Every attribute a user can be created with: the standard ones, the verification flags
+ * (an administrator may mark a seeded address verified) and the pool's custom attributes,
+ * written `custom:<name>` as in `defineAuth`. Other names are not sent (one warning line on
+ * standard error names them). Beyond upstream, which sends only the standard ones.
+ */
+export type UserAttributes = StandardUserAttributes & {
+  /** Sent as Cognito's `email_verified`. */
+  emailVerified?: boolean;
+  /** Sent as Cognito's `phone_number_verified`. */
+  phoneNumberVerified?: boolean;
+} & {
+  /** A custom attribute of the user pool; numbers are sent as their text. */
+  [custom: `custom:${string}`]: string | number | undefined;
+};
+
 /** The answer to an MFA challenge: the one-time code. */
 export type ChallengeResponse = {
   challengeResponse: string;
@@ -61,8 +77,87 @@ export type AuthSignUp = {
   /** Keep the user signed in (here and in your aws-amplify) after creating it. */
   signInAfterCreation: boolean;
   username: string;
-  userAttributes?: StandardUserAttributes;
+  userAttributes?: UserAttributes;
 } & (PasswordSignInFlow | MfaSignUpFlow | MfaWithTotpSignUpFlow);
+
+/**
+ * A user to seed with ensureUser or createUsers: what createAndSignUpUser takes, plus the
+ * groups it must be in. An existing MFA user is signed in (ensureUser) with `signInChallenge`,
+ * or the terminal prompt.
+ */
+export type SeedUser = AuthSignUp & {
+  /** Groups of the sandbox the user must be in (already a member is fine). */
+  groups?: string[];
+  /** For an existing MFA user (ensureUser): answers its sign-in code. */
+  signInChallenge?: () => Promise<ChallengeResponse>;
+};
+
+/** What ensureUser resolves to: AuthOutputs, and whether this call created the user. */
+export type EnsureUserOutput = AuthOutputs & {
+  /** `false` when the user existed already (it was signed in with its password instead). */
+  created: boolean;
+};
+
+/** Where a bulk call stands, as its `progress` callback is told. */
+export type BulkProgress = {
+  total: number;
+  done: number;
+  /** createUsers */
+  created?: number;
+  /** createUsers */
+  existing?: number;
+  /** deleteUsers, deleteAllUsers */
+  deleted?: number;
+  /** deleteUsers, deleteAllUsers */
+  missing?: number;
+  failed: number;
+};
+
+/** Options of createUsers, deleteUsers and deleteAllUsers. */
+export type BulkOptions = {
+  /** Users in flight at once (1-256; default 16). */
+  concurrency?: number;
+  /**
+   * A cap on requests per second in every Cognito quota category (the default is each
+   * category's default quota, e.g. 50 user creations and 25 group changes a second).
+   */
+  maxRequestsPerSecond?: number;
+  /**
+   * `false`: silent. A function: called as users finish (at most every 100 ms, and once at the
+   * end). Default: a live line on a terminal's standard error, else one summary line at the end.
+   */
+  progress?: false | ((progress: BulkProgress) => void);
+};
+
+/** An item of a bulk call that failed, with why. */
+export type FailedUser = {
+  username: string;
+  /** Named like every error of this package (`name`, `message`, `resolution`, `classification`). */
+  error: Error;
+};
+
+/** What createUsers resolves to. */
+export type CreateUsersResult = {
+  /** Created by this call (or an earlier run's cut-off sign-up, finished now). */
+  created: string[];
+  /** Existed already; their groups were still ensured. */
+  existing: string[];
+  failed: FailedUser[];
+};
+
+/** What deleteUsers and deleteAllUsers resolve to. */
+export type DeleteUsersResult = {
+  deleted: string[];
+  /** Not found (deleted already, or never made). */
+  missing: string[];
+  failed: FailedUser[];
+};
+
+/** An IAM policy document (`{ Version, Statement }`), to attach to the role running the seed. */
+export type SeedPolicy = {
+  Version: "2012-10-17";
+  Statement: { Effect: "Allow"; Action: string[]; Resource: string | string[] }[];
+};
 
 /** A user to sign in with signInUser. */
 export type AuthUser = {
@@ -121,6 +216,54 @@ export declare const signInUser: (user: AuthUser) => Promise<boolean>;
  * @throws `NoGroupsError` / `NoGroupError` (before any AWS call), `UserNotFoundError`
  */
 export declare const addToUserGroup: (user: AuthUserGroupInput, group: string) => Promise<void>;
+
+/**
+ * Makes sure a user exists with this password and in these groups, so a seed can run again:
+ * creates it as createAndSignUpUser does, or, when it exists, signs it in with the given
+ * password (a wrong password is an error, never a silent skip). A user an earlier run left
+ * half made (cut off before its password was set) is finished. Honours `signInAfterCreation`.
+ * Not part of upstream's API.
+ *
+ * @throws `NotAuthorizedException` for a wrong password of an existing user,
+ *   `NoGroupError` / `NoGroupsError` (before any call), `InvalidUserAttributeError`
+ */
+export declare const ensureUser: (user: SeedUser) => Promise<EnsureUserOutput>;
+
+/**
+ * Creates many users, concurrently, as fast as Cognito's quotas allow and no faster (paced per
+ * quota category, slowed down and retried on throttling). Existing users count as `existing`
+ * (groups still ensured, no sign-in); nobody is left signed in. One failed user never stops
+ * the others; a run killed half-way finishes on the next call. Not part of upstream's API.
+ *
+ * @throws only for whole-run problems: bad input (`InvalidArgumentError`, e.g. a username
+ *   twice), `NoGroupError`, `MissingAuthError`, no sandbox
+ */
+export declare const createUsers: (users: SeedUser[], options?: BulkOptions) => Promise<CreateUsersResult>;
+
+/**
+ * Deletes users by name. Needs `cognito-idp:AdminDeleteUser`, which the policy of
+ * `npx ampx sandbox seed generate-policy` does not grant (see seedPolicy). Not part of
+ * upstream's API.
+ *
+ * @throws `MissingPermissionError` naming the IAM action and the statement to add
+ */
+export declare const deleteUsers: (usernames: string[], options?: BulkOptions) => Promise<DeleteUsersResult>;
+
+/**
+ * Deletes every user of the sandbox's user pool (ListUsers, then AdminDeleteUser): a reset
+ * before seeding again. Refuses anything but a sandbox. Not part of upstream's API.
+ *
+ * @throws `DeleteAllUsersRefusedError` for a branch, `MissingPermissionError`
+ */
+export declare const deleteAllUsers: (options?: BulkOptions) => Promise<DeleteUsersResult>;
+
+/**
+ * The IAM policy this sandbox's seed needs: the statements of
+ * `npx ampx sandbox seed generate-policy` plus the one deleteUsers / deleteAllUsers need.
+ * `console.log(JSON.stringify(await seedPolicy(), null, 2))` prints it. Not part of
+ * upstream's API.
+ */
+export declare const seedPolicy: () => Promise<SeedPolicy>;
 
 /**
  * The current 6-digit TOTP code (RFC 6238, SHA-1, 30 s) for a shared secret, such as the

@@ -57,6 +57,59 @@ export async function createAndSignUpUser(newUser) {
   return binding().createAndSignUpUser(withTotpSetupOutput(newUser), prompt);
 }
 
+/**
+ * Makes sure a user exists with this password and in these groups: creates it (as
+ * createAndSignUpUser does) or signs the existing one in; `created` says which. Safe to run
+ * again. Not in upstream's API.
+ */
+export async function ensureUser(user) {
+  return binding().ensureUser(withTotpSetupOutput(user), prompt);
+}
+
+/** A `progress` callback that throws must not take the seed down with it. */
+function withSafeProgress(options) {
+  if (options === null || typeof options !== "object" || typeof options.progress !== "function") return options;
+  const report = options.progress;
+  return {
+    ...options,
+    progress: (progress) => {
+      try {
+        report(progress);
+      } catch {
+        // The work goes on; a broken progress display is not a failed seed.
+      }
+    },
+  };
+}
+
+/**
+ * Creates many users at the pace Cognito's quotas allow, concurrently; existing ones count as
+ * existing (their groups are still ensured). Resolves to `{ created, existing, failed }`.
+ * Not in upstream's API.
+ */
+export async function createUsers(users, options) {
+  const list = Array.isArray(users) ? users.map(withTotpSetupOutput) : users;
+  return binding().createUsers(list, withSafeProgress(options), prompt);
+}
+
+/** Deletes users by name: `{ deleted, missing, failed }`. Not in upstream's API. */
+export async function deleteUsers(usernames, options) {
+  return binding().deleteUsers(usernames, withSafeProgress(options));
+}
+
+/** Deletes every user of the sandbox's user pool (sandboxes only). Not in upstream's API. */
+export async function deleteAllUsers(options) {
+  return binding().deleteAllUsers(withSafeProgress(options));
+}
+
+/**
+ * The IAM policy a seed needs for this sandbox, as an object: what `npx ampx sandbox seed
+ * generate-policy` prints plus the statement deleteUsers / deleteAllUsers need.
+ */
+export async function seedPolicy() {
+  return JSON.parse(await binding().seedPolicy());
+}
+
 /** Signs a user in (also in your aws-amplify); resolves to true when the sign-in finished. */
 export async function signInUser(user) {
   return binding().signInUser(user, prompt);

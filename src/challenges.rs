@@ -162,6 +162,9 @@ impl MfaAnswers for JsAnswers {
                 return answer_of(request.callback_name(), callback.call_async_catch(())).await;
             }
             let prompt = prompt.ok_or_else(|| SeedError::bug("no prompt to ask for a code"))?;
+            // One terminal, one question at a time (createUsers signs up users concurrently).
+            static ONE_PROMPT_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+            let _asking = ONE_PROMPT_AT_A_TIME.lock().await;
             let pending = prompt
                 .call_async_catch(request.prompt(&username))
                 .await

@@ -17,6 +17,12 @@ fn new_error<'env>(env: &'env Env, name: &str, message: &str) -> Result<Object<'
 }
 
 fn build(env: &Env, error: &SeedError) -> Result<napi::Error> {
+    let object = error_object(env, error)?;
+    Ok(napi::Error::from(object.into_unknown(env)?))
+}
+
+/// The JS `Error` for `error`, as a value (bulk summaries carry one per failed item).
+pub fn error_object<'env>(env: &'env Env, error: &SeedError) -> Result<Object<'env>> {
     let mut object = new_error(env, &error.name, &error.message)?;
     if let Some(resolution) = &error.resolution {
         object.set_named_property("resolution", resolution.as_str())?;
@@ -26,5 +32,5 @@ fn build(env: &Env, error: &SeedError) -> Result<napi::Error> {
         let cause = new_error(env, name, message)?;
         object.set_named_property("cause", cause)?;
     }
-    Ok(napi::Error::from(object.into_unknown(env)?))
+    Ok(object)
 }

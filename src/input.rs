@@ -4,7 +4,7 @@
 use napi::bindgen_prelude::*;
 use seed_core::{SeedError, SeedResult};
 
-fn type_name(value: &Unknown) -> &'static str {
+pub fn type_name(value: &Unknown) -> &'static str {
     match value.get_type() {
         Ok(ValueType::Undefined) => "undefined",
         Ok(ValueType::Null) => "null",
@@ -88,21 +88,121 @@ pub fn flag_property(object: &Object, function: &str, what: &str, key: &str) -> 
     bool::from_unknown(value).map_err(|e| SeedError::invalid_argument(format!("{function}: {what}.{key}: {e}")))
 }
 
-/// `userAttributes`: an optional object whose known keys hold strings.
-pub fn attributes_property(object: &Object, function: &str, what: &str) -> SeedResult<Vec<(String, String)>> {
+/// (name as the script gave it, value) pairs.
+pub type Attributes = Vec<(String, String)>;
+
+/// `userAttributes`: an optional object of standard attributes (strings), `custom:<name>`
+/// attributes (strings; numbers are sent as their text), and `emailVerified` /
+/// `phoneNumberVerified` (booleans). Keys of no known kind come back separately, for the
+/// caller to report.
+pub fn attributes_property(object: &Object, function: &str, what: &str) -> SeedResult<(Attributes, Vec<String>)> {
+    use seed_core::attributes::{classify, AttributeName};
     let value = property(object, function, what, "userAttributes")?;
+    if is_absent(&value) {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let field = format!("{what}.userAttributes");
+    let attributes = self::object(value, function, &field)?;
+    let keys = Object::keys(&attributes).map_err(|e| SeedError::invalid_argument(format!("{function}: {field} could not be read: {e}")))?;
+    let mut out = Vec::new();
+    let mut unknown = Vec::new();
+    for key in keys {
+        match classify(&key) {
+            AttributeName::Standard(_) | AttributeName::Sub => {
+                if let Some(text) = optional_string_property(&attributes, function, &field, &key)? {
+                    out.push((key, text));
+                }
+            }
+            AttributeName::Custom => {
+                let value = property(&attributes, function, &field, &key)?;
+                match value.get_type() {
+                    Ok(ValueType::Undefined) | Ok(ValueType::Null) => {}
+                    Ok(ValueType::Number) => {
+                        let number = f64::from_unknown(value).map_err(|e| SeedError::invalid_argument(format!("{function}: {field}.{key}: {e}")))?;
+                        out.push((key, number.to_string()));
+                    }
+                    _ => {
+                        let text = string(value, function, &format!("{field}.{key}"))?;
+                        out.push((key, text));
+                    }
+                }
+            }
+            AttributeName::Verified(_) => {
+                let value = property(&attributes, function, &field, &key)?;
+                if is_absent(&value) {
+                    continue;
+                }
+                if value.get_type().ok() != Some(ValueType::Boolean) {
+                    return Err(SeedError::invalid_argument(format!(
+                        "{function}: {field}.{key} must be a boolean, got {}.",
+                        type_name(&value)
+                    )));
+                }
+                let flag = bool::from_unknown(value).map_err(|e| SeedError::invalid_argument(format!("{function}: {field}.{key}: {e}")))?;
+                out.push((key, flag.to_string()));
+            }
+            AttributeName::Unknown => unknown.push(key),
+        }
+    }
+    Ok((out, unknown))
+}
+
+/// An optional array of strings (`groups`).
+pub fn string_list_property(object: &Object, function: &str, what: &str, key: &str) -> SeedResult<Vec<String>> {
+    let value = property(object, function, what, key)?;
     if is_absent(&value) {
         return Ok(Vec::new());
     }
-    let attributes = self::object(value, function, &format!("{what}.userAttributes"))?;
-    let mut out = Vec::new();
-    let field = format!("{what}.userAttributes");
-    for (name, _) in seed_core::auth::STANDARD_ATTRIBUTES.iter().chain([("sub", "sub")].iter()) {
-        if let Some(text) = optional_string_property(&attributes, function, &field, name)? {
-            out.push(((*name).to_owned(), text));
-        }
+    string_list(value, function, &format!("{what}.{key}"))
+}
+
+/// An array whose items are strings.
+pub fn string_list(value: Unknown, function: &str, field: &str) -> SeedResult<Vec<String>> {
+    let items = array(value, function, field)?;
+    let mut out = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        out.push(string(item, function, &format!("{field}[{index}]"))?);
     }
     Ok(out)
+}
+
+/// An array argument, as its items.
+pub fn array<'env>(value: Unknown<'env>, function: &str, field: &str) -> SeedResult<Vec<Unknown<'env>>> {
+    if !value.is_array().unwrap_or(false) {
+        return Err(SeedError::invalid_argument(format!("{function}: {field} must be an array, got {}.", type_name(&value))));
+    }
+    let items = Array::from_unknown(value).map_err(|e| SeedError::invalid_argument(format!("{function}: {field} could not be read: {e}")))?;
+    let mut out = Vec::with_capacity(items.len() as usize);
+    for index in 0..items.len() {
+        let item = items
+            .get::<Unknown>(index)
+            .map_err(|e| SeedError::invalid_argument(format!("{function}: {field}[{index}] could not be read: {e}")))?;
+        out.push(item.ok_or_else(|| SeedError::invalid_argument(format!("{function}: {field}[{index}] is missing.")))?);
+    }
+    Ok(out)
+}
+
+/// An optional number property within `[min, max]`.
+pub fn optional_number_property(object: &Object, function: &str, what: &str, key: &str, min: f64, max: f64) -> SeedResult<Option<f64>> {
+    let value = property(object, function, what, key)?;
+    if is_absent(&value) {
+        return Ok(None);
+    }
+    let field = format!("{what}.{key}");
+    if value.get_type().ok() != Some(ValueType::Number) {
+        return Err(SeedError::invalid_argument(format!("{function}: {field} must be a number, got {}.", type_name(&value))));
+    }
+    let number = f64::from_unknown(value).map_err(|e| SeedError::invalid_argument(format!("{function}: {field}: {e}")))?;
+    if !number.is_finite() || number < min || number > max {
+        return Err(SeedError::invalid_argument(format!("{function}: {field} must be between {min} and {max}.")));
+    }
+    Ok(Some(number))
+}
+
+/// A property as it is (for callers that accept several types).
+pub fn raw_property<'env>(object: &Object<'env>, function: &str, what: &str, key: &str) -> SeedResult<Option<Unknown<'env>>> {
+    let value = property(object, function, what, key)?;
+    Ok(if is_absent(&value) { None } else { Some(value) })
 }
 
 /// An optional function property, turned into a threadsafe function Rust can call later.

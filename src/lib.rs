@@ -8,6 +8,7 @@
 // SeedError carries the whole Amplify error shape; it only travels on the (cold) failure path.
 #![allow(clippy::result_large_err)]
 
+mod bulk;
 mod challenges;
 mod errors;
 mod input;
@@ -35,6 +36,21 @@ where
 {
     env.spawn_future_with_callback(async move { Ok(future.await) }, |env, outcome| {
         outcome.map_err(|error| errors::to_js_error(env, error))
+    })
+}
+
+/// Runs a core future like [`promise`], turning its value into JS with `convert` (for results
+/// that carry JS `Error`s).
+fn promise_with<'env, T, V, F, C>(env: &'env Env, future: F, convert: C) -> Result<PromiseRaw<'env, V>>
+where
+    T: Send + 'static,
+    V: ToNapiValue,
+    F: Future<Output = SeedResult<T>> + Send + 'static,
+    C: FnOnce(&'env Env, T) -> Result<V> + 'static,
+{
+    env.spawn_future_with_callback(async move { Ok(future.await) }, move |env, outcome| match outcome {
+        Ok(value) => convert(env, value),
+        Err(error) => Err(errors::to_js_error(env, error)),
     })
 }
 
@@ -96,11 +112,13 @@ pub struct AuthOutputs {
     pub username: String,
 }
 
+/// `signInFlow`: absent means "Password", as the guide's "User Session Management" example
+/// (which omits it) describes; the types keep it required, as upstream's.
 fn sign_in_flow(object: &Object, function: &str, what: &str) -> SeedResult<SignInFlow> {
-    match input::string_property(object, function, what, "signInFlow")?.as_str() {
-        "Password" => Ok(SignInFlow::Password),
-        "MFA" => Ok(SignInFlow::Mfa),
-        other => Err(SeedError::invalid_argument(format!(
+    match input::optional_string_property(object, function, what, "signInFlow")?.as_deref() {
+        None | Some("Password") => Ok(SignInFlow::Password),
+        Some("MFA") => Ok(SignInFlow::Mfa),
+        Some(other) => Err(SeedError::invalid_argument(format!(
             "{function}: {what}.signInFlow must be \"Password\" or \"MFA\", got {other:?}."
         ))),
     }
@@ -134,32 +152,62 @@ fn prompt(value: Unknown, function: &str) -> SeedResult<Option<Arc<challenges::P
     input::callback(value, function, "prompt").map(|f| Some(Arc::new(f)))
 }
 
-fn new_user(value: Unknown, prompt_fn: Unknown) -> SeedResult<NewUser> {
-    const F: &str = "createAndSignUpUser";
-    let object = input::object(value, F, "newUser")?;
-    let (username, password, flow) = credentials(&object, F, "newUser")?;
+/// One line on standard error for `userAttributes` keys that are not sent (upstream drops
+/// them without a word; scripts that have them must still run).
+fn warn_unknown_attributes(function: &str, unknown: &[String]) {
+    if unknown.is_empty() {
+        return;
+    }
+    let mut names: Vec<&str> = unknown.iter().map(String::as_str).collect();
+    names.sort_unstable();
+    names.dedup();
+    eprintln!(
+        "[@aws-amplify/seed] warning: {function}: userAttributes {} {} not a Cognito attribute and {} not sent \
+         (custom attributes are written \"custom:<name>\").",
+        names.join(", "),
+        if names.len() == 1 { "is" } else { "are" },
+        if names.len() == 1 { "was" } else { "were" },
+    );
+}
+
+/// A user to create: `AuthSignUp` (createAndSignUpUser), or `SeedUser` = `AuthSignUp & {
+/// groups? }` (ensureUser, createUsers, which also take `signInChallenge` for signing an
+/// existing MFA user in). Unknown attribute names come back for the caller to report.
+fn new_user(value: Unknown, prompt_fn: Option<Arc<challenges::PromptFunction>>, function: &str, what: &str, seed_user: bool) -> SeedResult<(NewUser, Vec<String>)> {
+    let object = input::object(value, function, what)?;
+    let (username, password, flow) = credentials(&object, function, what)?;
     let (mfa_preference, answers) = match flow {
         SignInFlow::Password => (None, None),
         SignInFlow::Mfa => {
+            let sign_in = if seed_user { input::callback_property(&object, function, what, "signInChallenge")?.map(Arc::new) } else { None };
             let answers = JsAnswers {
-                totp_sign_up: input::callback_property(&object, F, "newUser", "totpSignUpChallenge")?.map(Arc::new),
-                email_sign_up: input::callback_property(&object, F, "newUser", "emailSignUpChallenge")?.map(Arc::new),
-                sms_sign_up: input::callback_property(&object, F, "newUser", "smsSignUpChallenge")?.map(Arc::new),
-                sign_in: None,
-                prompt: prompt(prompt_fn, F)?,
+                totp_sign_up: input::callback_property(&object, function, what, "totpSignUpChallenge")?.map(Arc::new),
+                email_sign_up: input::callback_property(&object, function, what, "emailSignUpChallenge")?.map(Arc::new),
+                sms_sign_up: input::callback_property(&object, function, what, "smsSignUpChallenge")?.map(Arc::new),
+                sign_in,
+                prompt: prompt_fn,
             };
-            (mfa_preference(&object, F, "newUser")?, Some(Arc::new(answers) as Arc<dyn seed_core::flow::MfaAnswers>))
+            (mfa_preference(&object, function, what)?, Some(Arc::new(answers) as Arc<dyn seed_core::flow::MfaAnswers>))
         }
     };
-    Ok(NewUser {
+    let (attributes, unknown) = input::attributes_property(&object, function, what)?;
+    let groups = if seed_user { input::string_list_property(&object, function, what, "groups")? } else { Vec::new() };
+    for (index, group) in groups.iter().enumerate() {
+        if group.is_empty() {
+            return Err(SeedError::invalid_argument(format!("{function}: {what}.groups[{index}] must not be empty.")));
+        }
+    }
+    let user = NewUser {
         username,
         password,
         flow,
-        sign_in_after_creation: input::flag_property(&object, F, "newUser", "signInAfterCreation")?,
-        attributes: input::attributes_property(&object, F, "newUser")?,
+        sign_in_after_creation: input::flag_property(&object, function, what, "signInAfterCreation")?,
+        attributes,
         mfa_preference,
         answers,
-    })
+        groups,
+    };
+    Ok((user, unknown))
 }
 
 fn existing_user(value: Unknown, prompt_fn: Unknown) -> SeedResult<ExistingUser> {
@@ -190,12 +238,43 @@ pub fn create_and_sign_up_user<'env>(
     new_user: Unknown<'env>,
     prompt: Unknown<'env>,
 ) -> Result<PromiseRaw<'env, AuthOutputs>> {
+    const F: &str = "createAndSignUpUser";
     let turn = Turn::take();
-    let user = self::new_user(new_user, prompt);
+    let user = self::prompt(prompt, F).and_then(|prompt| self::new_user(new_user, prompt, F, "newUser", false));
+    if let Ok((_, unknown)) = &user {
+        warn_unknown_attributes(F, unknown);
+    }
     promise(env, async move {
         let _turn = turn.wait().await;
-        let (flow, username) = auth::create_and_sign_up_user(user?).await?;
+        let (flow, username) = auth::create_and_sign_up_user(user?.0).await?;
         Ok(AuthOutputs { sign_in_flow: flow.as_str().to_owned(), username })
+    })
+}
+
+/// What ensureUser resolves to: `AuthOutputs` and whether this call created the user.
+#[napi(object)]
+pub struct EnsureUserOutput {
+    pub sign_in_flow: String,
+    pub username: String,
+    pub created: bool,
+}
+
+/// Creates the user, or signs the existing one in with its password; adds its groups.
+#[napi(
+    ts_args_type = "user: SeedUser, prompt?: (message: string) => Promise<string>",
+    ts_return_type = "Promise<EnsureUserOutput>"
+)]
+pub fn ensure_user<'env>(env: &'env Env, user: Unknown<'env>, prompt: Unknown<'env>) -> Result<PromiseRaw<'env, EnsureUserOutput>> {
+    const F: &str = "ensureUser";
+    let turn = Turn::take();
+    let user = self::prompt(prompt, F).and_then(|prompt| self::new_user(user, prompt, F, "user", true));
+    if let Ok((_, unknown)) = &user {
+        warn_unknown_attributes(F, unknown);
+    }
+    promise(env, async move {
+        let _turn = turn.wait().await;
+        let (flow, username, created) = auth::ensure_user(user?.0).await?;
+        Ok(EnsureUserOutput { sign_in_flow: flow.as_str().to_owned(), username, created })
     })
 }
 

@@ -81,6 +81,7 @@ export async function provisionSandbox(endpoint, identifier, options = {}) {
   if (options.preventUserExistenceErrors) args.push("--prevent-user-existence-errors");
   if (options.requiredAttributes) args.push("--required-attributes", options.requiredAttributes.join(","));
   if (options.deviceTracking) args.push("--device-tracking", options.deviceTracking);
+  if (options.customAttributes) args.push("--custom-attributes", options.customAttributes.join(","));
   const { stdout } = await run(venvPython, args, { env: emulatorProcessEnv(endpoint) });
   const lines = stdout.trim().split("\n");
   return { ...JSON.parse(lines[lines.length - 1]), appDir };

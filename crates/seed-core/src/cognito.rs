@@ -90,10 +90,23 @@ pub struct Cognito {
 }
 
 impl Cognito {
+    /// A client with the SDK's standard retries (see `aws::sdk_config`).
     pub async fn new(region: &str, user_pool_id: &str, client_id: &str) -> Self {
-        let config = aws_sdk_cognitoidentityprovider::config::Builder::from(sdk_config().await)
-            .region(Region::new(region.to_owned()))
-            .build();
+        Self::with_retries(region, user_pool_id, client_id, true).await
+    }
+
+    /// A client that sends each call once: bulk work paces its calls and sends throttled ones
+    /// again itself (`pacing`), and must not resend a call that may have reached Cognito.
+    pub async fn unretried(region: &str, user_pool_id: &str, client_id: &str) -> Self {
+        Self::with_retries(region, user_pool_id, client_id, false).await
+    }
+
+    async fn with_retries(region: &str, user_pool_id: &str, client_id: &str, retries: bool) -> Self {
+        let mut config = aws_sdk_cognitoidentityprovider::config::Builder::from(sdk_config().await).region(Region::new(region.to_owned()));
+        if !retries {
+            config = config.retry_config(RetryConfig::disabled());
+        }
+        let config = config.build();
         Cognito {
             client: Client::from_conf(config),
             region: region.to_owned(),
@@ -219,6 +232,32 @@ impl Cognito {
             MfaType::Email => request.email_mfa_settings(EmailMfaSettingsType::builder().enabled(true).preferred_mfa(true).build()),
         };
         request.send().await.map(|_| ()).map_err(|e| cause_of(&e))
+    }
+
+    pub async fn admin_delete_user(&self, username: &str) -> Result<(), AwsCause> {
+        self.client
+            .admin_delete_user()
+            .user_pool_id(&self.user_pool_id)
+            .username(username)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| cause_of(&e))
+    }
+
+    /// One page of ListUsers: Cognito's user names, and the token of the next page.
+    pub async fn list_users(&self, pagination_token: Option<String>) -> Result<(Vec<String>, Option<String>), AwsCause> {
+        let out = self
+            .client
+            .list_users()
+            .user_pool_id(&self.user_pool_id)
+            .limit(60)
+            .set_pagination_token(pagination_token)
+            .send()
+            .await
+            .map_err(|e| cause_of(&e))?;
+        let names = out.users.unwrap_or_default().into_iter().filter_map(|user| user.username).collect();
+        Ok((names, out.pagination_token.filter(|token| !token.is_empty())))
     }
 
     /// Remembers a device (ConfirmDevice, authorised by the user's access token): Cognito keeps

@@ -254,7 +254,7 @@ fn required_attribute_answers(plan: &SignInPlan, required: Option<&str>) -> Seed
     if missing.is_empty() {
         return Ok(answers);
     }
-    let script_names: Vec<String> = missing.iter().map(|name| crate::auth::input_attribute_name(name)).collect();
+    let script_names: Vec<String> = missing.iter().map(|name| crate::attributes::input_attribute_name(name)).collect();
     Err(SeedError::user(
         "MissingRequiredAttributesError",
         format!(

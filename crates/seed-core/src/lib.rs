@@ -5,19 +5,23 @@
 // SeedError carries the whole Amplify error shape; it only travels on the (cold) failure path.
 #![allow(clippy::result_large_err)]
 
+pub mod attributes;
 pub mod auth;
 pub mod aws;
 pub mod backend_id;
+pub mod bulk;
 pub mod cognito;
 pub mod config;
 pub mod device;
 pub mod error;
 pub mod flow;
 mod modexp;
+pub mod pacing;
 pub mod secrets;
 pub mod session;
 pub mod srp;
 pub mod temporary_password;
 pub mod totp;
+pub mod users;
 
 pub use error::{AwsCause, Classification, SeedError, SeedResult};

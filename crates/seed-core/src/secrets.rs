@@ -95,6 +95,13 @@ pub async fn set_secret_of(
 /// Stores `value` under `name` for `backend` only when nothing is there yet; `false` when a
 /// value was already stored (then it is left as it was).
 pub async fn create_secret_of(backend: &BackendIdentifier, name: &str, value: &str, description: &str) -> SeedResult<bool> {
+    store_of(backend, name, value, description, false).await
+}
+
+/// Stores `value` under `name` for `backend` (a SecureString with this package's own
+/// `description`), replacing what was there when `overwrite`; `false` when it was not stored
+/// because a value was there.
+pub async fn store_of(backend: &BackendIdentifier, name: &str, value: &str, description: &str, overwrite: bool) -> SeedResult<bool> {
     let sent = ssm()
         .await
         .put_parameter()
@@ -102,7 +109,7 @@ pub async fn create_secret_of(backend: &BackendIdentifier, name: &str, value: &s
         .r#type(ParameterType::SecureString)
         .value(value)
         .description(description)
-        .overwrite(false)
+        .overwrite(overwrite)
         .send()
         .await;
     match sent {

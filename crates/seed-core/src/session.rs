@@ -183,6 +183,11 @@ pub async fn discard(cognito: &Cognito, refresh_token: Option<&str>) {
     }
 }
 
+/// What the signed-in user signed in with (the script's `username`), if anyone is.
+pub fn current_login() -> Option<String> {
+    CURRENT.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|c| c.snapshot.login_id.clone())
+}
+
 /// The signed-in user's Cognito name, if any.
 pub fn current_username() -> Option<String> {
     CURRENT.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|c| c.snapshot.username.clone())
