@@ -49,3 +49,28 @@ for (const [fixtureName, runs, sandboxOptions] of [
     assert.deepEqual(ours.state, upstream.state);
   });
 }
+
+test("the guide's session example: with signInFlow added, ours and upstream end alike; ours ends there without it too", async () => {
+  const printed = await fixture("guide-session.ts");
+  // What upstream needs to run the example at all: signInFlow on each call.
+  const withFlow = printed.replaceAll("signInAfterCreation: true\n", "signInAfterCreation: true,\nsignInFlow: 'Password'\n").replaceAll("signInAfterCreation: false\n", "signInAfterCreation: false,\nsignInFlow: 'Password'\n");
+  assert.equal(withFlow.match(/signInFlow: 'Password'/g).length, 3);
+  const [upstream, ours, oursAsPrinted] = await Promise.all([
+    seedWith("upstream", "sessionflow", withFlow, 1, {}),
+    seedWith("ours", "sessionflow", withFlow, 1, {}),
+    seedWith("ours", "sessionprinted", printed, 1, {}),
+  ]);
+  assert.equal(upstream.results[0].code, 0, upstream.results[0].stderr);
+  assert.equal(ours.results[0].code, 0, ours.results[0].stderr);
+  assert.equal(oursAsPrinted.results[0].code, 0, oursAsPrinted.results[0].stderr);
+  assert.deepEqual(ours.results[0].stdout, upstream.results[0].stdout);
+  assert.deepEqual(oursAsPrinted.results[0].stdout, upstream.results[0].stdout);
+  assert.match(upstream.results[0].stdout, /signed in at the end: nobody/);
+  assert.deepEqual(upstream.state.map((u) => [u.email, u.status]), [
+    ["user1@example.com", "CONFIRMED"],
+    ["user2@example.com", "CONFIRMED"],
+    ["user3@example.com", "CONFIRMED"],
+  ]);
+  assert.deepEqual(ours.state, upstream.state);
+  assert.deepEqual(oursAsPrinted.state, upstream.state);
+});
