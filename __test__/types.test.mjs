@@ -68,6 +68,10 @@ for (const flavor of ["ours", "upstream"]) {
   });
 }
 
+test("ours: the exports beyond upstream type-check, and their wrong calls are refused", async () => {
+  assert.equal(await typecheck(await project("ours", "beyond", ["types-beyond.ts"])), "");
+});
+
 test("our types refuse something: the wrong calls without @ts-expect-error fail", async () => {
   const dir = await project("ours", "control", ["types-wrong.ts"]);
   const file = path.join(dir, "amplify", "seed", "types-wrong.ts");
