@@ -78,17 +78,7 @@ pub async fn set_secret_of(
     secret_name: &str,
     secret_value: &str,
 ) -> SeedResult<String> {
-    ssm()
-        .await
-        .put_parameter()
-        .name(backend.secret_path(secret_name))
-        .r#type(ParameterType::SecureString)
-        .value(secret_value)
-        .description(SECRET_DESCRIPTION)
-        .overwrite(true)
-        .send()
-        .await
-        .map_err(|e| secret_error(Operation::Set, secret_name, redact(cause_of(&e), secret_value)))?;
+    store_of(backend, secret_name, secret_value, SECRET_DESCRIPTION, true).await?;
     Ok(secret_name.to_owned())
 }
 
