@@ -13,7 +13,7 @@ import { ensureTarball, tarballFiles } from "./cli/support.mjs";
 
 const run = promisify(execFile);
 const EXPORTS = ["addToUserGroup", "createAndSignUpUser", "getSecret", "setSecret", "signInUser", "totpCode", "waitForNextTotpWindow"];
-const REQUIRED_FILES = ["README.md", "amplify-bridge.mjs", "binding.d.ts", "index.cjs", "index.d.ts", "index.mjs", "loader.cjs", "package.json", "prompt.mjs"];
+const REQUIRED_FILES = ["README.md", "amplify-bridge.mjs", "bin/amplify-seed.mjs", "binding.d.ts", "index.cjs", "index.d.ts", "index.mjs", "loader.cjs", "package.json", "prompt.mjs"];
 
 let packed;
 let appDir;

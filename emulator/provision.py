@@ -184,10 +184,11 @@ def required_list(auth):
     return ["email"] + [a for a in (auth or {}).get("requiredAttributes", []) if a != "email"]
 
 
-def root_stack_template(region, auth, mfa, mfa_types, groups, bucket):
-    """Template with Amplify's metadata entries; outputs are literal strings, as ampx leaves them."""
+def root_stack_template(region, auth, mfa, mfa_types, groups, bucket, deployment_type="sandbox"):
+    """Template with Amplify's metadata entries; outputs are literal strings, as ampx leaves them
+    (`deploymentType`: `sandbox`, or `branch` for what `ampx pipeline-deploy` deploys)."""
     metadata = {"AWS::Amplify::Platform": {"version": "1", "stackOutputs": ["deploymentType", "region"]}}
-    outputs = {"deploymentType": "sandbox", "region": region}
+    outputs = {"deploymentType": deployment_type, "region": region}
     if auth:
         auth_outputs = {
             "userPoolId": auth["userPoolId"],
@@ -315,7 +316,7 @@ def main(argv=None):
         device_tracking=args.device_tracking, auth_session_validity=args.auth_session_validity,
         custom_attributes=custom_attributes)
     bucket = create_bucket(client, args.region, stack_name)
-    deploy_stack(client, stack_name, root_stack_template(args.region, auth, args.mfa, mfa_types, groups, bucket))
+    deploy_stack(client, stack_name, root_stack_template(args.region, auth, args.mfa, mfa_types, groups, bucket, identifier["type"]))
 
     os.makedirs(args.app_dir, exist_ok=True)
     with open(os.path.join(args.app_dir, "amplify_outputs.json"), "w") as f:

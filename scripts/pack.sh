@@ -29,7 +29,7 @@ flock 9
 
 name="$(node -p 'const p = require("./package.json"); `${p.name.replace(/^@/, "").replace("/", "-")}-${p.version}.tgz`')"
 tarball="$dest/$name"
-packed_inputs=(index.mjs index.cjs index.d.ts amplify-bridge.mjs prompt.mjs loader.cjs binding.d.ts README.md package.json)
+packed_inputs=(index.mjs index.cjs index.d.ts amplify-bridge.mjs prompt.mjs loader.cjs bin/amplify-seed.mjs binding.d.ts README.md package.json)
 
 if $reuse && [ -f "$tarball" ]; then
   stale=false

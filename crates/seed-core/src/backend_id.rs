@@ -115,6 +115,17 @@ impl BackendIdentifier {
     pub fn secret_path(&self, secret_name: &str) -> String {
         format!("{}/{secret_name}", self.secret_prefix())
     }
+
+    /// A branch of an Amplify app (deployed with `ampx pipeline-deploy`), not a sandbox.
+    pub fn is_branch(&self) -> bool {
+        self.kind == "branch"
+    }
+
+    /// `/amplify/shared/<appId>/<name>`: a secret every branch of the app shares (`ampx`'s
+    /// shared secrets); for a branch, `namespace` is the Amplify app id.
+    pub fn shared_secret_path(&self, secret_name: &str) -> String {
+        format!("/amplify/shared/{}/{secret_name}", self.namespace)
+    }
 }
 
 /// Only ASCII letters and digits survive, as in upstream's `replace(/[^A-Za-z0-9]/g, '')`.
@@ -199,6 +210,42 @@ mod tests {
         .unwrap();
         assert_eq!(parsed.stack_name(), "amplify-app-me-sandbox-abcdef0123");
         assert_eq!(parsed.secret_path("x"), "/amplify/app/me-sandbox-abcdef0123/x");
+    }
+
+    /// Known answers from Amplify's own code (@aws-amplify/platform-core 1.x:
+    /// BackendIdentifierConversions.toStackName, ParameterPathConversions.toParameterFullPath).
+    #[test]
+    fn branch_stacks_and_secrets_are_where_amplify_puts_them() {
+        let branch = |namespace: &str, name: &str| BackendIdentifier { kind: "branch".into(), ..id(namespace, name) };
+        for (namespace, name, stack, secret) in [
+            ("d1a2b3c4d5e6f7", "main", "amplify-d1a2b3c4d5e6f7-main-branch-779dbfc7c3", "/amplify/d1a2b3c4d5e6f7/main-branch-779dbfc7c3/username"),
+            (
+                "d1a2b3c4d5e6f7",
+                "feature/login-page",
+                "amplify-d1a2b3c4d5e6f7-featureloginpage-branch-e5300b67bb",
+                "/amplify/d1a2b3c4d5e6f7/featureloginpage-branch-e5300b67bb/username",
+            ),
+            (
+                "dxyz987",
+                "release_2026.11-hotfix",
+                "amplify-dxyz987-release202611hotfix-branch-c161b95c24",
+                "/amplify/dxyz987/release202611hotfix-branch-c161b95c24/username",
+            ),
+            (
+                "d1a2b3c4d5e6f7",
+                "a-very-long-branch-name-that-goes-on-and-on-and-on-beyond-any-limit-of-reason",
+                "amplify-d1a2b3c4d5e6f7-averylongbranchnamethatgoesonandonandonbeyondanyli-branch-a60971ef73",
+                "/amplify/d1a2b3c4d5e6f7/averylongbranchnamethatgoesonandonandonbeyondanyli-branch-a60971ef73/username",
+            ),
+        ] {
+            let id = branch(namespace, name);
+            assert!(id.is_branch());
+            assert_eq!(id.stack_name(), stack, "{name}");
+            assert_eq!(id.secret_path("username"), secret, "{name}");
+            assert_eq!(id.shared_secret_path("username"), format!("/amplify/shared/{namespace}/username"));
+        }
+        let parsed = BackendIdentifier::parse(r#"{"namespace":"d1a2b3c4d5e6f7","name":"main","type":"branch"}"#).unwrap();
+        assert_eq!(parsed.stack_name(), "amplify-d1a2b3c4d5e6f7-main-branch-779dbfc7c3");
     }
 
     #[test]

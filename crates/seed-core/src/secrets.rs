@@ -42,12 +42,28 @@ pub async fn get_secret(secret_name: &str) -> SeedResult<String> {
     get_secret_of(&backend, secret_name).await
 }
 
+/// A branch's own secret, else (as the backend's own secret resolution does) the app's shared
+/// one; a sandbox's own only.
 pub async fn get_secret_of(backend: &BackendIdentifier, secret_name: &str) -> SeedResult<String> {
-    let path = backend.secret_path(secret_name);
+    match get_parameter(&backend.secret_path(secret_name), secret_name).await {
+        Err(own) if own.name == "SSMParameterNotFoundError" && backend.is_branch() => {
+            get_parameter(&backend.shared_secret_path(secret_name), secret_name).await.map_err(|shared| {
+                if shared.name == "SSMParameterNotFoundError" {
+                    own
+                } else {
+                    shared
+                }
+            })
+        }
+        found => found,
+    }
+}
+
+async fn get_parameter(path: &str, secret_name: &str) -> SeedResult<String> {
     let answer = ssm()
         .await
         .get_parameter()
-        .name(&path)
+        .name(path)
         .with_decryption(true)
         .send()
         .await
