@@ -5,6 +5,7 @@
 //
 //   node bench/run.mjs [--users N] [--imports K] [--quick] [--out DIR]
 //                      [--reuse-installs | --fresh-installs] [--floor-users M] [--stock-users S] [--keep]
+//                      [--bulk-users B] [--long [--long-users L]]
 //
 // Never a timed test: it exits non-zero only when something fails to run, not on a missed target.
 import fs from "node:fs";
@@ -14,12 +15,15 @@ import { fileURLToPath } from "node:url";
 
 import { startEmulator } from "../emulator/emulator.mjs";
 import { emulatorProcessEnv, provisionSandbox } from "../__test__/support/sandbox.mjs";
+import { benchBulk, benchLong } from "./lib/bulk.mjs";
 import { measureFloor } from "./lib/floor.mjs";
 import {
   BASELINE, LOCK_SHA256, UPSTREAM, buildAndPack, cleanNpmEnv, installBaseline, installOnTop, installUpstream, npmCacheWarm,
   readCachedInstall, writeCachedInstall,
 } from "./lib/install.mjs";
-import { buildRows, buildStockRows, formatStockTable, formatTable, renderSvg } from "./lib/report.mjs";
+import {
+  buildBulkChecks, buildRows, buildStockRows, formatBulk, formatLong, formatStockTable, formatTable, renderSvg,
+} from "./lib/report.mjs";
 import { startTimingProxy } from "./lib/timing-proxy.mjs";
 import { fmtMs, lastJsonLine, mustRun, runCommand, summary } from "./lib/util.mjs";
 
@@ -33,7 +37,7 @@ const FLAVORS = ["ours", "upstream"];
 const STOCK_DISABLED = "d";
 
 function parseArgs(argv) {
-  const options = { quick: false, out: path.join(BENCH_DIR, "out"), keep: false, reuse: null };
+  const options = { quick: false, out: path.join(BENCH_DIR, "out"), keep: false, reuse: null, long: false };
   const explicit = {};
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -51,13 +55,19 @@ function parseArgs(argv) {
     else if (arg === "--imports") explicit.imports = positiveInt();
     else if (arg === "--floor-users") explicit.floorUsers = positiveInt();
     else if (arg === "--stock-users") explicit.stockUsers = positiveInt();
+    else if (arg === "--bulk-users") {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 0) throw new Error(`${arg} needs a whole number (0: no bulk part)`);
+      explicit.bulkUsers = n;
+    } else if (arg === "--long") options.long = true;
+    else if (arg === "--long-users") explicit.longUsers = positiveInt();
     else if (arg === "--quick") options.quick = true;
     else if (arg === "--out") options.out = path.resolve(value());
     else if (arg === "--keep") options.keep = true;
     else if (arg === "--reuse-installs") options.reuse = true;
     else if (arg === "--fresh-installs") options.reuse = false;
     else if (arg === "--help" || arg === "-h") {
-      console.log(fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 9).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+      console.log(fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 10).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (see --help)`);
   }
@@ -65,6 +75,9 @@ function parseArgs(argv) {
   options.imports = explicit.imports ?? (options.quick ? 3 : 15);
   options.floorUsers = explicit.floorUsers ?? Math.min(options.users, 20);
   options.stockUsers = explicit.stockUsers ?? options.users;
+  options.bulkUsers = explicit.bulkUsers ?? (options.quick ? 40 : 1000);
+  options.longUsers = explicit.longUsers ?? 10_000;
+  if (explicit.longUsers !== undefined) options.long = true;
   options.reuse ??= options.quick; // --quick reuses cached baseline/upstream installs when present
   return options;
 }
@@ -229,13 +242,13 @@ async function main() {
   const started = performance.now();
   const runDir = fs.mkdtempSync(path.join(workRoot, "run-"));
   const cacheDir = path.join(workRoot, "cache");
-  log(`users=${options.users} imports=${options.imports} floor-users=${options.floorUsers} stock-users=${options.stockUsers} quick=${options.quick} work dir ${runDir}`);
+  log(`users=${options.users} imports=${options.imports} floor-users=${options.floorUsers} stock-users=${options.stockUsers} bulk-users=${options.bulkUsers} long=${options.long ? options.longUsers : "off"} quick=${options.quick} work dir ${runDir}`);
 
   const npmVersion = (await mustRun("npm", ["--version"], { env: cleanNpmEnv() })).stdout.trim();
   const results = {
     meta: {
       startedAt: startedAt.toISOString(),
-      options: { users: options.users, imports: options.imports, floorUsers: options.floorUsers, stockUsers: options.stockUsers, quick: options.quick, reuseInstalls: options.reuse },
+      options: { users: options.users, imports: options.imports, floorUsers: options.floorUsers, stockUsers: options.stockUsers, bulkUsers: options.bulkUsers, longUsers: options.long ? options.longUsers : null, quick: options.quick, reuseInstalls: options.reuse },
       host: { platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version, npm: npmVersion },
       // Other work on the machine skews every timing; the 1-minute load average says how busy it was.
       loadAverage: { atStart: os.loadavg()[0] },
@@ -355,6 +368,14 @@ async function main() {
       stock[flavor] = summarizeSeeding(raw, options.stockUsers);
     }
     results.stock = stock;
+    await emulator.stop();
+    emulator = undefined;
+
+    // --- bulk users (issue #11): createUsers vs the guide's sequential loop, unthrottled and under
+    // Cognito's default quotas; each pass starts (and stops) its own emulator.
+    const bulkCtx = { apps, childEnv, step, runDir, password: PASSWORD, group: GROUP };
+    if (options.bulkUsers > 0) results.bulk = await benchBulk({ ...bulkCtx, users: options.bulkUsers });
+    if (options.long) results.long = await benchLong({ ...bulkCtx, users: options.longUsers });
   } finally {
     if (emulator) await emulator.stop();
     if (!options.keep) fs.rmSync(runDir, { recursive: true, force: true });
@@ -366,6 +387,7 @@ async function main() {
   results.meta.loadAverage.atEnd = os.loadavg()[0];
   results.rows = buildRows(results);
   results.stockRows = buildStockRows(results);
+  if (results.bulk) results.bulkChecks = buildBulkChecks(results.bulk);
 
   fs.mkdirSync(options.out, { recursive: true });
   fs.writeFileSync(path.join(options.out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -381,6 +403,14 @@ async function main() {
   console.log("");
   console.log(explainFloor(results));
   console.log("");
+  if (results.bulk) {
+    console.log(formatBulk(results.bulk, results.bulkChecks));
+    console.log("");
+  }
+  if (results.long) {
+    console.log(formatLong(results.long));
+    console.log("");
+  }
   const said = (x) => (Number.isFinite(x?.npmSaysAdded) ? x.npmSaysAdded : "?");
   console.log(`packages: folders npm placed in node_modules (nested copies included); npm's own "added N packages": ` +
     `ours ${said(results.install.ours)}, upstream ${said(results.install.upstream)}, baseline ${said(results.install.baseline)}.`);

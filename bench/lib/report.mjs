@@ -66,6 +66,13 @@ export function buildRows(r) {
     rows.push(row("calls.signin", "AWS calls per sign-in", "count", o.calls.signin.perUser, u.calls.signin.perUser,
       { target: { max: u.calls.signin.perUser, text: "<= upstream" } }));
   }
+  if (r.bulk?.unthrottled?.upstreamLoop) {
+    const b = r.bulk.unthrottled;
+    rows.push(row("bulk.perUser", `bulk: ${r.bulk.users} users + group, per user (ours createUsers)`, "ms", b.oursBulk.msPerUser, b.upstreamLoop.msPerUser,
+      { note: "ours: createUsers, one call; upstream: the guide's sequential loop (createAndSignUpUser + addToUserGroup); total time / users" }));
+    rows.push(row("bulk.loopPerUser", `bulk: ${r.bulk.users} users + group, per user (sequential loop)`, "ms", b.oursLoop.msPerUser, b.upstreamLoop.msPerUser,
+      { note: "both: the guide's sequential loop; total time / users" }));
+  }
   if (floor?.proxied) {
     const o = floor.proxied.ours;
     const u = floor.proxied.upstream;
@@ -226,4 +233,114 @@ export function renderSvg(rows, { title, subtitle }) {
   });
   out.push(`</svg>`);
   return `${out.join("\n")}\n`;
+}
+
+const fmtRatio = (x) => (x == null || !Number.isFinite(x) ? "-" : x >= 10 ? `${x.toFixed(0)}x` : `${x.toFixed(2)}x`);
+
+function textTable(header, lines) {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
+  const fmtLine = (l) => l.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("  ");
+  return [fmtLine(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(fmtLine)].join("\n");
+}
+
+/**
+ * The bulk part's checks against issue #11's targets (reported, never asserted): each
+ * {id, label, value, text, target, met}.
+ */
+export function buildBulkChecks(bulk) {
+  if (!bulk) return [];
+  const u = bulk.unthrottled;
+  const q = bulk.quotas;
+  const checks = [];
+  const add = (id, label, value, text, target, met) => checks.push({ id, label, value, text, target, met });
+  add("bulk.overOursLoop", "unthrottled: ours createUsers / ours sequential loop (users/s)", bulk.ratios.bulkOverOursLoop,
+    fmtRatio(bulk.ratios.bulkOverOursLoop), ">= 5x", bulk.ratios.bulkOverOursLoop >= 5);
+  add("bulk.overUpstreamLoop", "unthrottled: ours createUsers / upstream sequential loop (users/s)", bulk.ratios.bulkOverUpstreamLoop,
+    fmtRatio(bulk.ratios.bulkOverUpstreamLoop), "", null);
+  add("bulk.loopOverUpstreamLoop", "unthrottled: ours loop / upstream loop (users/s)", bulk.ratios.oursLoopOverUpstreamLoop,
+    fmtRatio(bulk.ratios.oursLoopOverUpstreamLoop), "", null);
+  add("bulk.firstOverRerun", "re-run (all existing): first run's time / re-run's time", bulk.ratios.firstOverRerun,
+    fmtRatio(bulk.ratios.firstOverRerun), ">= 2x", bulk.ratios.firstOverRerun >= 2);
+  add("bulk.rerunInitiateAuth", "re-run: InitiateAuth calls", u.oursRerun.initiateAuth, String(u.oursRerun.initiateAuth), "0", u.oursRerun.initiateAuth === 0);
+  add("bulk.rerunExisting", "re-run: users reported existing", u.oursRerun.outcome.existing, `${u.oursRerun.outcome.existing}/${bulk.users}`,
+    `${bulk.users}`, u.oursRerun.outcome.existing === bulk.users);
+  if (q?.oursBulk) {
+    add("bulk.quotaShare", `quotas: users/s / ${q.bound.usersPerSecond} users/s (${q.bound.category} bound)`, q.share,
+      `${(q.share * 100).toFixed(0)}% (${q.oursBulk.usersPerSecond.toFixed(1)} users/s)`, ">= 90%", q.share >= 0.9);
+    add("bulk.quotaFailed", "quotas: failed users", q.oursBulk.outcome.failed, String(q.oursBulk.outcome.failed), "0", q.oursBulk.outcome.failed === 0);
+    add("bulk.quotaThrottled", "quotas: requests the emulator throttled", q.oursBulk.calls.throttledTotal,
+      `${q.oursBulk.calls.throttledTotal}${q.oursBulk.calls.throttledTotal ? ` (${Object.entries(q.oursBulk.calls.throttled).map(([op, n]) => `${op.split(":")[1]} ${n}`).join(", ")})` : ""}`, "", null);
+  }
+  const states = [["oursBulk", u.endState?.oursBulk], ["oursLoop", u.endState?.oursLoop], ["upstreamLoop", u.endState?.upstreamLoop], ["quotas", q?.endState]];
+  if (q?.oursLoop) {
+    add("bulk.quotaLoopFailed", "quotas (not in the issue): ours sequential loop, failed users / throttled requests", q.oursLoop.outcome.failed,
+      `${q.oursLoop.outcome.failed} / ${q.oursLoop.calls.throttledTotal} (${q.oursLoop.usersPerSecond.toFixed(1)} users/s)`, "", null);
+  }
+  const parts = [];
+  let allOk = true;
+  for (const [name, e] of states) {
+    if (!e) continue;
+    allOk &&= e.ok;
+    parts.push(`${name} ${e.confirmedInGroup}/${e.expected}`);
+  }
+  add("bulk.endState", "end state: users CONFIRMED and in the group (ListUsers, ListUsersInGroup)", allOk, parts.join(", "), "all", allOk);
+  return checks;
+}
+
+/** The bulk part as text: one line per run, then the checks. */
+export function formatBulk(bulk, checks) {
+  const u = bulk.unthrottled;
+  const q = bulk.quotas;
+  const runs = [
+    ["ours createUsers", u.oursBulk, u.endState?.oursBulk],
+    ["ours createUsers again (all existing)", u.oursRerun, null],
+    ["ours sequential loop", u.oursLoop, u.endState?.oursLoop],
+    ["upstream sequential loop", u.upstreamLoop, u.endState?.upstreamLoop],
+    ...(q?.oursBulk ? [["ours createUsers, default quotas", q.oursBulk, q.endState]] : []),
+    ...(q?.oursLoop ? [["ours sequential loop, default quotas", q.oursLoop, q.endStateLoop]] : []),
+  ];
+  const lines = runs.map(([label, f, e]) => [
+    label,
+    fmtS(f.ms),
+    f.usersPerSecond.toFixed(1),
+    fmtMs(f.msPerUser),
+    fmtMs(f.cpuMsPerUser),
+    f.calls.perUser.toFixed(2),
+    String(f.initiateAuth),
+    String(f.calls.throttledTotal),
+    `${f.outcome.created}/${f.outcome.existing}/${f.outcome.failed}`,
+    e ? `${e.confirmedInGroup}/${e.expected}` : "-",
+  ]);
+  const head = `bulk users: N=${bulk.users} Password users with one group each; createUsers with progress: false and default options; ` +
+    `every run in its own sandbox (user pool); first four on one emulator without quotas, the last on one with SEEDTEST_COGNITO_QUOTAS=1`;
+  const table = textTable(["run", "time", "users/s", "ms/user", "client CPU/user", "calls/user", "InitiateAuth", "throttled", "created/existing/failed", "CONFIRMED+group"], lines);
+  const checkTable = textTable(["check (issue #11)", "value", "target", "met?"],
+    checks.map((c) => [c.label, c.text, c.target, c.met == null ? "" : c.met ? "yes" : "NO"]));
+  const failures = runs.filter(([, f]) => f.failures?.length).map(([label, f]) =>
+    `  ${label}: first failures: ${f.failures.map((x) => `${x.username} ${x.name}: ${x.message}`).join("; ")}`);
+  const notes = [];
+  if (q?.bound) {
+    notes.push(`note: createUsers paces every Cognito category at its default quota whatever the endpoint (maxRequestsPerSecond can only lower it), ` +
+      `so with one group per user it runs at <= ${q.bound.usersPerSecond} users/s (${q.bound.category}) on the unthrottled emulator too, ` +
+      `and the re-run (AdminCreateUser + AdminAddUserToGroup per existing user: ${u.oursRerun.calls.perUser.toFixed(2)} calls/user) sits in the same lane.`);
+    notes.push(`note: the quota emulator's buckets start full (${q.bound.burst} group changes at once); with that burst the exact bound for N=${bulk.users} is ` +
+      `${q.bound.withBurstUsersPerSecond == null ? "-" : `${q.bound.withBurstUsersPerSecond.toFixed(1)} users/s`} (the share above is against ${q.bound.usersPerSecond} users/s).`);
+  }
+  return [head, table, "", checkTable, ...failures, ...notes].join("\n");
+}
+
+/** The long mode's figures as text. */
+export function formatLong(long) {
+  const s = long.rssSummary;
+  const at = Object.entries(long.rssAt).map(([n, x]) => (x ? `${n}: ${fmtMB(x.rss)} (${x.done} done, ${fmtS(x.t)})` : `${n}: -`)).join("; ");
+  const e = long.endState;
+  return [
+    `long mode: ${long.users} users in one createUsers call: ${fmtS(long.ms)}, ${long.usersPerSecond.toFixed(1)} users/s, ` +
+      `created/existing/failed ${long.outcome.created}/${long.outcome.existing}/${long.outcome.failed}`,
+    `  RSS of the seeding process, ${s.n} samples (every 250 ms and at each progress report): min ${fmtMB(s.min)}, median ${fmtMB(s.median)}, max ${fmtMB(s.max)}; ` +
+      `before the call ${fmtMB(long.rss.before)}, peak (VmHWM) ${fmtMB(long.rss.peak)}`,
+    `  RSS at users done: ${at}; growth from the first mark to the end ${long.growthBytesPerUser == null ? "-" : `${(long.growthBytesPerUser / 1024).toFixed(2)} KiB/user`}`,
+    `  end state: ${e.confirmed}/${e.expected} CONFIRMED, ${e.inGroup} in the group, ${e.found} found` +
+      `${Object.keys(e.otherStatuses).length ? `, other statuses ${JSON.stringify(e.otherStatuses)}` : ""} (ListUsers ${e.pages.listUsers} pages)`,
+  ].join("\n");
 }
