@@ -266,7 +266,7 @@ export function buildBulkChecks(bulk) {
     `${bulk.users}`, u.oursRerun.outcome.existing === bulk.users);
   if (q?.oursBulk) {
     add("bulk.quotaShare", `quotas: users/s / ${q.bound.usersPerSecond} users/s (${q.bound.category} bound)`, q.share,
-      `${(q.share * 100).toFixed(0)}% (${q.oursBulk.usersPerSecond.toFixed(1)} users/s)`, ">= 90%", q.share >= 0.9);
+      `${(q.share * 100).toFixed(1)}% (${q.oursBulk.usersPerSecond.toFixed(1)} users/s)`, ">= 90%", q.share >= 0.9);
     add("bulk.quotaFailed", "quotas: failed users", q.oursBulk.outcome.failed, String(q.oursBulk.outcome.failed), "0", q.oursBulk.outcome.failed === 0);
     add("bulk.quotaThrottled", "quotas: requests the emulator throttled", q.oursBulk.calls.throttledTotal,
       `${q.oursBulk.calls.throttledTotal}${q.oursBulk.calls.throttledTotal ? ` (${Object.entries(q.oursBulk.calls.throttled).map(([op, n]) => `${op.split(":")[1]} ${n}`).join(", ")})` : ""}`, "", null);
@@ -312,7 +312,7 @@ export function formatBulk(bulk, checks) {
     e ? `${e.confirmedInGroup}/${e.expected}` : "-",
   ]);
   const head = `bulk users: N=${bulk.users} Password users with one group each; createUsers with progress: false and default options; ` +
-    `every run in its own sandbox (user pool); first four on one emulator without quotas, the last on one with SEEDTEST_COGNITO_QUOTAS=1`;
+    `every run in its own sandbox (user pool); first four on one emulator without quotas, the "default quotas" ones on one with SEEDTEST_COGNITO_QUOTAS=1`;
   const table = textTable(["run", "time", "users/s", "ms/user", "client CPU/user", "calls/user", "InitiateAuth", "throttled", "created/existing/failed", "CONFIRMED+group"], lines);
   const checkTable = textTable(["check (issue #11)", "value", "target", "met?"],
     checks.map((c) => [c.label, c.text, c.target, c.met == null ? "" : c.met ? "yes" : "NO"]));
