@@ -392,7 +392,7 @@ async function main() {
   fs.mkdirSync(options.out, { recursive: true });
   fs.writeFileSync(path.join(options.out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   const subtitle = `${results.meta.host.cpus} cores, ${results.meta.host.cpuModel ?? ""}, node ${process.version}; ` +
-    `N=${options.users} users, K=${options.imports} imports; medians; emulator (moto) on loopback`;
+    `N=${options.users} users, K=${options.imports} imports${results.bulk ? `, B=${options.bulkUsers} bulk users (totals / B)` : ""}; medians; emulator (moto) on loopback`;
   fs.writeFileSync(path.join(options.out, "chart.svg"), renderSvg(results.rows, { title: "amplify-seed-native vs @aws-amplify/seed@1.1.4", subtitle }));
 
   console.log(formatTable(results.rows));
