@@ -65,6 +65,7 @@ async function packageWithoutBinary() {
   const dir = await tempDir("seed-loader-pkg-");
   for (const entry of pkg.files) {
     if (entry.includes("*") || entry.endsWith(".node")) continue;
+    await mkdir(path.dirname(path.join(dir, entry)), { recursive: true });
     await copyFile(path.join(repoRoot, entry), path.join(dir, entry));
   }
   await copyFile(path.join(repoRoot, "package.json"), path.join(dir, "package.json"));

@@ -16,9 +16,11 @@ export const cliAppDir = fileURLToPath(new URL(".", import.meta.url));
 const exists = (file) => access(file).then(() => true, () => false);
 
 /**
- * The packed tarball: scripts/pack.sh --reuse (builds the release addon and packs only when
- * the tarball is older than the .node file or another packed file). pack.sh serialises
- * concurrent callers, so both test files may ask at once. Resolves to { tarball, sha256, size, ms, reused }.
+ * The packed tarballs: scripts/pack.sh --reuse (builds the release addon and packs only when
+ * a tarball is older than the .node file or another packed file), which prints the main
+ * package's tarball and this machine's binary package's tarball, one per line. pack.sh
+ * serialises concurrent callers, so several test files may ask at once. Resolves to
+ * { tarball (main), platformTarball, tarballs (both, as printed), size, sha256 (of both), ms, reused }.
  */
 export async function ensureTarball() {
   const started = Date.now();
@@ -27,15 +29,30 @@ export async function ensureTarball() {
     timeout: 1_800_000, // a cold release build on 2 busy cores
     maxBuffer: 64 * 1024 * 1024,
   });
-  const tarball = stdout.trim().split("\n").pop();
-  const bytes = await readFile(tarball);
+  const tarballs = stdout.trim().split("\n");
+  if (tarballs.length !== 2 || !tarballs.every((t) => t.endsWith(".tgz"))) throw new Error(`pack.sh printed ${JSON.stringify(stdout)}`);
+  const hash = createHash("sha256");
+  let size = 0;
+  for (const tarball of tarballs) {
+    const bytes = await readFile(tarball);
+    hash.update(bytes);
+    size += bytes.length;
+  }
   return {
-    tarball,
-    size: bytes.length,
-    sha256: createHash("sha256").update(bytes).digest("hex"),
+    tarball: tarballs[0],
+    platformTarball: tarballs[1],
+    tarballs,
+    size,
+    sha256: hash.digest("hex"),
     ms: Date.now() - started,
     reused: !stderr.includes("packed "),
   };
+}
+
+/** npm install specs for the packed tarballs: ours as @aws-amplify/seed (as users alias it), and the binary package. */
+export async function installSpecs({ tarball, platformTarball }) {
+  const { name } = JSON.parse((await run("tar", ["-xzOf", platformTarball, "package/package.json"])).stdout);
+  return [`@aws-amplify/seed@file:${tarball}`, `${name}@file:${platformTarball}`];
 }
 
 /** Entries of a tarball (paths inside `package/`), sorted. */
@@ -82,7 +99,7 @@ export async function ensureCliApp(tarballInfo) {
     const started = Date.now();
     // --no-save: the fixture's package.json and lock stay as committed; the tarball changes
     // with every build. Installed under the name seed scripts import, as users alias it.
-    await run("npm", ["install", "--no-save", ...npmInstallFlags, `@aws-amplify/seed@file:${tarballInfo.tarball}`], {
+    await run("npm", ["install", "--no-save", ...npmInstallFlags, ...(await installSpecs(tarballInfo))], {
       cwd: cliAppDir,
       timeout: 600_000,
       maxBuffer: 64 * 1024 * 1024,
