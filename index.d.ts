@@ -118,8 +118,9 @@ export type BulkOptions = {
   /** Users in flight at once (1-256; default 16). */
   concurrency?: number;
   /**
-   * A cap on requests per second in every Cognito quota category (the default is each
-   * category's default quota, e.g. 50 user creations and 25 group changes a second).
+   * A cap on requests per second in every Cognito quota category. Without it each category
+   * starts at Cognito's default quota (e.g. 50 user creations, 25 group changes a second),
+   * speeds up while Cognito answers and slows down when it throttles.
    */
   maxRequestsPerSecond?: number;
   /**
