@@ -262,7 +262,8 @@ async function main() {
   try {
     // --- package and installs ------------------------------------------------------------
     results.package = await step("build release + npm pack", () => buildAndPack(REPO, path.join(runDir, "pack"), log));
-    log(`tarball ${path.basename(results.package.tarball)}: ${(results.package.tarballBytes / 1e6).toFixed(1)} MB packed, .node ${(results.package.nodeBytes / 1e6).toFixed(1)} MB`);
+    log(`tarballs ${path.basename(results.package.tarball)} (${(results.package.tarballBytes / 1e3).toFixed(0)} kB) + ` +
+      `${path.basename(results.package.platformTarball)} (${(results.package.platformTarballBytes / 1e6).toFixed(1)} MB packed, .node ${(results.package.nodeBytes / 1e6).toFixed(1)} MB)`);
 
     const topSpecs = [...Object.entries(BASELINE), ...Object.entries(UPSTREAM)].map(([n, v]) => `${n}@${v}`);
     const cacheState = await npmCacheWarm(topSpecs);
@@ -289,7 +290,8 @@ async function main() {
     }
     const oursDir = path.join(runDir, "ours");
     install.ours = await step("install ours (packed tarball) on top", () =>
-      installOnTop(baseDir, install.baseline, oursDir, `file:${results.package.tarball}`));
+      installOnTop(baseDir, install.baseline, oursDir, `file:${results.package.tarball}`,
+        { [results.package.platformPackage]: `file:${results.package.platformTarball}` }));
     results.install = install;
     log(`npm cache before installing: ${cacheState.map((c) => `${c.spec} ${c.cached ? "cached" : "not cached"}`).join(", ")}`);
 

@@ -69,32 +69,49 @@ function releaseArtifact(repoRoot) {
 }
 
 /**
- * `npm run build` (release, incremental), then `npm pack` into `destDir`. Checks that the
- * tarball holds the .node file and that it is the release build just made (other engineers may
- * rebuild the debug addon at the same path at any time).
+ * `scripts/pack.sh` (the package's own pack: `npm run build`, release, incremental, then the
+ * package as published, napi-rs's layout): the main package, without any .node, and this
+ * machine's binary package with the .node. Both tarballs are copied into `destDir`. Checks that
+ * the main tarball has no .node, the binary package has one, and that it is the release build
+ * just made (other engineers may rebuild the addon at the same path at any time).
  */
 export async function buildAndPack(repoRoot, destDir, log) {
-  const build = await mustRun("npm", ["run", "build"], { cwd: repoRoot, env: cleanNpmEnv(), timeoutMs: 60 * 60_000 });
+  const packed = await mustRun("bash", [path.join(repoRoot, "scripts", "pack.sh")], { cwd: repoRoot, env: cleanNpmEnv(), timeoutMs: 60 * 60_000 });
+  const printed = packed.stdout.trim().split("\n").filter((l) => l.endsWith(".tgz"));
+  if (printed.length !== 2) throw new Error(`scripts/pack.sh printed ${JSON.stringify(packed.stdout)} (expected the main and the binary package's tarballs)`);
   const artifact = releaseArtifact(repoRoot);
   const artifactHash = artifact ? sha256File(artifact) : null;
-  log(`release build: ${(build.ms / 1000).toFixed(1)} s${artifact ? ` (${path.relative(repoRoot, artifact)}, ${(fs.statSync(artifact).size / 1e6).toFixed(1)} MB)` : ""}`);
+  log(`build + pack (scripts/pack.sh): ${(packed.ms / 1000).toFixed(1)} s${artifact ? ` (${path.relative(repoRoot, artifact)}, ${(fs.statSync(artifact).size / 1e6).toFixed(1)} MB)` : ""}`);
 
   fs.mkdirSync(destDir, { recursive: true });
-  const pack = await mustRun("npm", ["pack", "--json", "--pack-destination", destDir], { cwd: repoRoot, env: cleanNpmEnv() });
-  const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf("[")));
-  const nodeFiles = info.files.filter((f) => f.path.endsWith(".node"));
-  if (nodeFiles.length === 0) throw new Error(`npm pack left out the native addon: ${info.files.map((f) => f.path).join(", ")}`);
-  const tarball = path.join(destDir, info.filename);
-  const nodeHash = await sha256InTarball(tarball, `package/${nodeFiles[0].path}`);
+  const [tarball, platformTarball] = printed.map((t) => {
+    const copy = path.join(destDir, path.basename(t));
+    fs.copyFileSync(t, copy);
+    return copy;
+  });
+  const list = async (tgz) => (await mustRun("tar", ["-tzvf", tgz])).stdout.trim().split("\n").map((line) => {
+    const parts = line.trim().split(/\s+/);
+    return { path: parts.slice(5).join(" ").replace(/^package\//, ""), size: Number(parts[2]) };
+  });
+  const mainFiles = await list(tarball);
+  if (mainFiles.some((f) => f.path.endsWith(".node"))) throw new Error(`the main package carries a .node: ${mainFiles.map((f) => f.path).join(", ")}`);
+  const platformFiles = await list(platformTarball);
+  const nodeFiles = platformFiles.filter((f) => f.path.endsWith(".node"));
+  if (nodeFiles.length === 0) throw new Error(`the binary package lacks the native addon: ${platformFiles.map((f) => f.path).join(", ")}`);
+  const nodeHash = await sha256InTarball(platformTarball, `package/${nodeFiles[0].path}`);
   if (artifactHash && nodeHash !== artifactHash) {
     throw new Error(`the packed ${nodeFiles[0].path} is not the release build just made (another build replaced it?); run the bench again`);
   }
+  const platformPackage = JSON.parse((await mustRun("tar", ["-xzOf", platformTarball, "package/package.json"])).stdout);
   return {
-    buildMs: build.ms,
+    buildMs: packed.ms,
     tarball,
-    tarballBytes: info.size,
-    unpackedBytes: info.unpackedSize,
-    files: info.files.map((f) => ({ path: f.path, size: f.size })),
+    tarballBytes: fs.statSync(tarball).size,
+    platformTarball,
+    platformPackage: platformPackage.name,
+    platformTarballBytes: fs.statSync(platformTarball).size,
+    files: mainFiles,
+    platformFiles,
     nodeFile: nodeFiles[0].path,
     nodeBytes: nodeFiles[0].size,
     nodeSha256: nodeHash,
@@ -162,16 +179,18 @@ export async function installUpstream(baseline, appDir) {
 }
 
 /**
- * Copies the baseline app to `appDir` and installs `@aws-amplify/seed` at `spec` (our tarball)
- * on top, as a user would (`npm install`): the time of that install, and what it added.
+ * Copies the baseline app to `appDir` and installs `@aws-amplify/seed` at `spec` (our main
+ * tarball) on top, as a user would (`npm install`), with `extra` ({name: spec}: this machine's
+ * binary package, which a registry install would fetch as an optional dependency): the time of
+ * that install, and what it added.
  */
-export async function installOnTop(baselineDir, baseline, appDir, spec) {
+export async function installOnTop(baselineDir, baseline, appDir, spec, extra = {}) {
   fs.rmSync(appDir, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(appDir), { recursive: true });
   await mustRun("cp", ["-a", baselineDir, appDir]);
   const pkgFile = path.join(appDir, "package.json");
   const pkg = JSON.parse(fs.readFileSync(pkgFile, "utf8"));
-  pkg.dependencies = { ...pkg.dependencies, "@aws-amplify/seed": spec };
+  pkg.dependencies = { ...pkg.dependencies, "@aws-amplify/seed": spec, ...extra };
   await writeJson(pkgFile, pkg);
   const result = await mustRun("npm", NPM_INSTALL, { cwd: appDir, env: cleanNpmEnv(), timeoutMs: 30 * 60_000 });
   const after = await footprint(appDir);

@@ -319,10 +319,10 @@ export function formatBulk(bulk, checks) {
   const failures = runs.filter(([, f]) => f.failures?.length).map(([label, f]) =>
     `  ${label}: first failures: ${f.failures.map((x) => `${x.username} ${x.name}: ${x.message}`).join("; ")}`);
   const notes = [];
+  const ops = (f) => Object.entries(f.calls.byOp).filter(([op]) => op.startsWith("cognito-idp:"))
+    .map(([op, n]) => `${op.split(":")[1]} ${(n / f.users).toFixed(2)}`).join(", ");
+  notes.push(`note: calls per user, re-run: ${ops(u.oursRerun)}; first run: ${ops(u.oursBulk)}.`);
   if (q?.bound) {
-    notes.push(`note: createUsers paces every Cognito category at its default quota whatever the endpoint (maxRequestsPerSecond can only lower it), ` +
-      `so with one group per user it runs at <= ${q.bound.usersPerSecond} users/s (${q.bound.category}) on the unthrottled emulator too, ` +
-      `and the re-run (AdminCreateUser + AdminAddUserToGroup per existing user: ${u.oursRerun.calls.perUser.toFixed(2)} calls/user) sits in the same lane.`);
     notes.push(`note: the quota emulator's buckets start full (${q.bound.burst} group changes at once); with that burst the exact bound for N=${bulk.users} is ` +
       `${q.bound.withBurstUsersPerSecond == null ? "-" : `${q.bound.withBurstUsersPerSecond.toFixed(1)} users/s`} (the share above is against ${q.bound.usersPerSecond} users/s).`);
   }
