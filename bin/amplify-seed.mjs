@@ -142,9 +142,16 @@ async function main() {
   console.log(`${EOL}${green("✔")} seed has successfully completed`);
 }
 
+/** Resolves once everything written to `stream` so far has been handed to the OS. */
+const flushed = (stream) => new Promise((resolve) => stream.write("", resolve));
+
 try {
   await main();
 } catch (error) {
   console.log(formatError(error));
   process.exitCode = 1;
 }
+// The seed is over: end now, as a seed should, instead of waiting for timers the script's
+// libraries left behind (aws-amplify keeps the process alive about a second after its import).
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit();
