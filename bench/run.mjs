@@ -5,7 +5,7 @@
 //
 //   node bench/run.mjs [--users N] [--imports K] [--quick] [--out DIR]
 //                      [--reuse-installs | --fresh-installs] [--floor-users M] [--stock-users S] [--keep]
-//                      [--bulk-users B] [--long [--long-users L]]
+//                      [--bulk-users B] [--long [--long-users L]] [--cli-runs R]
 //
 // Never a timed test: it exits non-zero only when something fails to run, not on a missed target.
 import fs from "node:fs";
@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { startEmulator } from "../emulator/emulator.mjs";
 import { emulatorProcessEnv, provisionSandbox } from "../__test__/support/sandbox.mjs";
 import { benchBulk, benchLong } from "./lib/bulk.mjs";
+import { benchCliSeed } from "./lib/cli-seed.mjs";
 import { measureFloor } from "./lib/floor.mjs";
 import {
   BASELINE, LOCK_SHA256, UPSTREAM, buildAndPack, cleanNpmEnv, installBaseline, installOnTop, installUpstream, npmCacheWarm,
@@ -61,7 +62,11 @@ function parseArgs(argv) {
       explicit.bulkUsers = n;
     } else if (arg === "--long") options.long = true;
     else if (arg === "--long-users") explicit.longUsers = positiveInt();
-    else if (arg === "--quick") options.quick = true;
+    else if (arg === "--cli-runs") {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 0) throw new Error(`${arg} needs a whole number (0: no CLI part)`);
+      explicit.cliRuns = n;
+    } else if (arg === "--quick") options.quick = true;
     else if (arg === "--out") options.out = path.resolve(value());
     else if (arg === "--keep") options.keep = true;
     else if (arg === "--reuse-installs") options.reuse = true;
@@ -77,6 +82,7 @@ function parseArgs(argv) {
   options.stockUsers = explicit.stockUsers ?? options.users;
   options.bulkUsers = explicit.bulkUsers ?? (options.quick ? 40 : 1000);
   options.longUsers = explicit.longUsers ?? 10_000;
+  options.cliRuns = explicit.cliRuns ?? (options.quick ? 1 : 5);
   if (explicit.longUsers !== undefined) options.long = true;
   options.reuse ??= options.quick; // --quick reuses cached baseline/upstream installs when present
   return options;
@@ -373,6 +379,16 @@ async function main() {
     await emulator.stop();
     emulator = undefined;
 
+    // --- what a user waits for: the whole `npx ampx sandbox seed` of the guide's first example,
+    // and the same script through `npx amplify-seed` (issue #12), on a fresh emulator.
+    if (options.cliRuns > 0) {
+      emulator = await startEmulator();
+      results.cli = await step(`cli: npx ampx sandbox seed vs npx amplify-seed, ${options.cliRuns} runs each`, () =>
+        benchCliSeed(emulator.endpoint, { runs: options.cliRuns, log }));
+      await emulator.stop();
+      emulator = undefined;
+    }
+
     // --- bulk users (issue #11): createUsers vs the guide's sequential loop, unthrottled and under
     // Cognito's default quotas; each pass starts (and stops) its own emulator.
     const bulkCtx = { apps, childEnv, step, runDir, password: PASSWORD, group: GROUP };
@@ -405,6 +421,17 @@ async function main() {
   console.log("");
   console.log(explainFloor(results));
   console.log("");
+  if (results.cli) {
+    const { ampx, bin, binShareOfAmpx, runs } = results.cli;
+    const row = (name, f) => `${name.padEnd(34)} ${fmtMs(f.wall.median).padStart(9)} wall (p10-p90 ${fmtMs(f.wall.p10)}-${fmtMs(f.wall.p90)}), ${fmtMs(f.cpu.median).padStart(9)} CPU`;
+    console.log(`the whole command, process start to exit, medians of ${runs} (the guide's first example: one user, one group)`);
+    console.log(row("npx ampx sandbox seed (guide)", ampx.guide));
+    console.log(row("npx amplify-seed (guide)", bin.guide));
+    console.log(row("npx ampx sandbox seed (empty seed)", ampx.empty));
+    console.log(row("npx amplify-seed (empty seed)", bin.empty));
+    console.log(`npx amplify-seed takes ${(binShareOfAmpx * 100).toFixed(0)}% of npx ampx sandbox seed's time for the guide's example (target <= 33%)`);
+    console.log("");
+  }
   if (results.bulk) {
     console.log(formatBulk(results.bulk, results.bulkChecks));
     console.log("");
