@@ -48,3 +48,32 @@ fn every_aws_amplify_vector_matches() {
         assert_eq!(trace.signature, v.expected_signature, "vector {i} ({}): signature", v.note);
     }
 }
+
+/// Not a check but a microbenchmark of the client's SRP work in one sign-in (a fresh `a`, `A`,
+/// then the claim: g^a, g^x, S), for comparing build settings (per-crate opt-level in
+/// `[profile.release]`). The release profile's per-crate settings apply here as in the addon
+/// (`--workspace --target` shares the addon build's dependency artifacts and features):
+///   cargo test --release --workspace --target x86_64-unknown-linux-gnu --test srp_vectors -- --ignored --nocapture
+/// SRP_CLAIMS=N sets the count (default 300); for instruction counts run the test binary under
+/// callgrind with two counts and divide the difference.
+#[test]
+#[ignore = "microbenchmark: run with --release -- --ignored --nocapture"]
+fn claim_cost() {
+    let vectors: Vec<Vector> =
+        serde_json::from_str(include_str!("data/srp_vectors.json")).expect("vectors parse");
+    let v = &vectors[0];
+    let count: u32 = std::env::var("SRP_CLAIMS").ok().and_then(|n| n.parse().ok()).unwrap_or(300);
+    let start = std::time::Instant::now();
+    for _ in 0..count {
+        let session = SrpSession::new(&v.pool_name).unwrap();
+        std::hint::black_box(session.public_a_hex());
+        let claim = session
+            .password_claim(&v.user_id_for_srp, &v.password, &v.salt_hex, &v.b_hex, &v.secret_block, &v.timestamp)
+            .unwrap();
+        std::hint::black_box(claim);
+    }
+    let elapsed = start.elapsed();
+    if count > 0 {
+        println!("{count} claims: {:.0} us per claim", elapsed.as_secs_f64() * 1e6 / f64::from(count));
+    }
+}
