@@ -80,7 +80,7 @@ pub async fn ensure_user(user: NewUser) -> SeedResult<(SignInFlow, String, bool)
             Creation::Exists(_) => match sign_in_existing(&site, &user).await? {
                 Existing::SignedIn(signed_in) => (signed_in, false),
                 // The password was refused: the user may be a cut-off sign-up of an earlier run.
-                Existing::Refused(error) => match recover(&site, &user, &sign_up_plan(&site, &user, "ensureUser")?).await? {
+                Existing::Refused(error) => match recover(&site, &user, &sign_up_plan(&site, &user, "ensureUser").await?).await? {
                     Some(signed_in) => (signed_in, true),
                     None => return Err(error),
                 },

@@ -21,7 +21,7 @@ use crate::error::{AwsCause, SeedError, SeedResult};
 use crate::flow::{sign_in, ApiFuture, MfaAnswers, MfaPlan, SignInFailure, SignInOutcome, SignInPlan, UserAuthApi};
 use crate::pacing::{Pacer, Quota};
 use crate::secrets;
-use crate::temporary_password::{sandbox_key, SandboxKey};
+use crate::temporary_password::sandbox_key;
 
 /// The longest a user name may be (Cognito's limit); longer input can only be a mistake.
 const MAX_USERNAME_LENGTH: usize = 128;
@@ -83,12 +83,12 @@ pub fn validate_password(function: &str, password: &str) -> SeedResult<()> {
     Ok(())
 }
 
-/// The sandbox users are made in: its auth config, its temporary-password key and a Cognito
-/// client; in bulk also the pacer every call goes through.
+/// The sandbox users are made in: its auth config and a Cognito client; in bulk also the
+/// pacer every call goes through. Its temporary-password key is read (or made) only when a
+/// user is created, so addToUserGroup never touches SSM.
 pub struct Site {
     pub backend: BackendIdentifier,
     pub config: Arc<AuthConfig>,
-    key: Arc<SandboxKey>,
     pub cognito: Cognito,
     pacer: Option<Arc<Pacer>>,
 }
@@ -96,21 +96,23 @@ pub struct Site {
 impl Site {
     /// The sandbox of `AMPLIFY_BACKEND_IDENTIFIER`, for one-at-a-time operations.
     pub async fn current() -> SeedResult<Site> {
-        let backend = BackendIdentifier::from_env(Consumer::Auth)?;
-        let (config, key) = tokio::join!(auth_config_of(&backend), sandbox_key(&backend));
-        let config = config?;
-        let cognito = cognito_for(&config).await;
-        Ok(Site { backend, config, key: key?, cognito, pacer: None })
+        Site::load(None).await
     }
 
     /// The same sandbox for bulk work: calls paced by `pacer`, each sent once by the client
     /// (the pacer resends throttled ones).
     pub async fn bulk(pacer: Arc<Pacer>) -> SeedResult<Site> {
+        Site::load(Some(pacer)).await
+    }
+
+    async fn load(pacer: Option<Arc<Pacer>>) -> SeedResult<Site> {
         let backend = BackendIdentifier::from_env(Consumer::Auth)?;
-        let (config, key) = tokio::join!(auth_config_of(&backend), sandbox_key(&backend));
-        let config = config?;
-        let cognito = Cognito::unretried(&config.region, &config.user_pool_id, &config.web_client_id).await;
-        Ok(Site { backend, config, key: key?, cognito, pacer: Some(pacer) })
+        let config = auth_config_of(&backend).await?;
+        let cognito = match pacer {
+            None => cognito_for(&config).await,
+            Some(_) => Cognito::unretried(&config.region, &config.user_pool_id, &config.web_client_id).await,
+        };
+        Ok(Site { backend, config, cognito, pacer })
     }
 
     async fn paced<T, F, Fut>(&self, quota: Quota, call: F) -> Result<T, AwsCause>
@@ -149,8 +151,9 @@ impl Site {
         }
     }
 
-    fn temporary_password(&self, username: &str) -> Zeroizing<String> {
-        self.key.temporary_password(&self.config.user_pool_id, username)
+    /// The temporary password of `username` (the sandbox's key is read once per process).
+    async fn temporary_password(&self, username: &str) -> SeedResult<Zeroizing<String>> {
+        Ok(sandbox_key(&self.backend).await?.temporary_password(&self.config.user_pool_id, username))
     }
 }
 
@@ -286,7 +289,7 @@ fn sign_up_mfa(config: &AuthConfig, user: &NewUser) -> SeedResult<MfaPlan> {
 /// its password (and its MFA). A user that exists already is checked for a cut-off sign-up
 /// when `recovery` says so, and finished if it is one.
 pub async fn create_one(site: &Site, user: &NewUser, function: &str, recovery: Recovery) -> SeedResult<Creation> {
-    let plan = sign_up_plan(site, user, function)?;
+    let plan = sign_up_plan(site, user, function).await?;
     let created = site
         .paced(Quota::UserCreation, || site.cognito.admin_create_user(&user.username, &plan.password, plan.attributes.clone()))
         .await;
@@ -305,12 +308,12 @@ pub async fn create_one(site: &Site, user: &NewUser, function: &str, recovery: R
 
 /// The sign-in that finishes `user`'s sign-up: our temporary password, then the user's own
 /// (and its MFA); checked before anything is created.
-pub fn sign_up_plan(site: &Site, user: &NewUser, function: &str) -> SeedResult<SignInPlan> {
+pub async fn sign_up_plan(site: &Site, user: &NewUser, function: &str) -> SeedResult<SignInPlan> {
     let mfa = sign_up_mfa(&site.config, user)?;
     let attributes = cognito_attributes(function, &user.attributes)?;
     Ok(SignInPlan {
         login: user.username.clone(),
-        password: site.temporary_password(&user.username),
+        password: site.temporary_password(&user.username).await?,
         new_password: Some(user.password.clone()),
         attributes,
         mfa,
