@@ -108,18 +108,7 @@ async function sandboxFor(appDir, script, namespace) {
 }
 
 /** runSeed with the app's own tsx (node_modules/.bin/tsx), the way `ampx sandbox seed` runs it. */
-async function runSeedInApp(appDir, env) {
-  try {
-    const { stdout, stderr } = await run(path.join(appDir, "node_modules", ".bin", "tsx"), ["amplify/seed/seed.ts"], {
-      cwd: appDir,
-      env: { PATH: process.env.PATH, npm_config_user_agent: "npm/11 node/v20", ...env },
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    return { code: error.code ?? 1, stdout: error.stdout ?? "", stderr: error.stderr ?? "" };
-  }
-}
+const runSeedInApp = (appDir, env) => runSeed(appDir, env, { tsx: path.join(appDir, "node_modules", ".bin", "tsx") });
 
 let emulator;
 let emulatorStarted;

@@ -161,9 +161,11 @@ export async function makeApp(name, seedScript, { flavor = "ours" } = {}) {
   return appDir;
 }
 
-/** Runs amplify/seed/seed.ts the way `ampx sandbox seed` does (tsx ESM, identifier in env). */
-export async function runSeed(appDir, env, { flavor = "ours" } = {}) {
-  const tsx = path.join(flavor === "upstream" ? upstreamDir : repoRoot, "node_modules", ".bin", "tsx");
+/**
+ * Runs amplify/seed/seed.ts the way `ampx sandbox seed` does (tsx ESM, identifier in env), with
+ * the tsx of the flavor's install, or `tsx` (a path) when given.
+ */
+export async function runSeed(appDir, env, { flavor = "ours", tsx = path.join(flavor === "upstream" ? upstreamDir : repoRoot, "node_modules", ".bin", "tsx") } = {}) {
   try {
     const { stdout, stderr } = await run(tsx, ["amplify/seed/seed.ts"], {
       cwd: appDir,
