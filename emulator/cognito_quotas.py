@@ -10,9 +10,10 @@ README.md ("Cognito quotas, patch q") says which operations are in which categor
 from the docs and what is guessed.
 """
 
-import os
 import threading
 import time
+
+from cognito_options import _env_flag, _env_number
 
 # category -> (default requests per second, operations). Default rates: the developer guide's
 # table "Amazon Cognito user pools API operation categories and request rate quotas".
@@ -53,28 +54,15 @@ CATEGORY_OF = {op: category for category, (_, ops) in CATEGORIES.items() for op 
 CATEGORY_OF.update({op: CHALLENGE_BUCKET for op in CHALLENGE_OPERATIONS})
 
 
-def _env_rate(name, default):
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return float(default)
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SystemExit(f"launcher: {name}={raw!r} is not a number") from None
-    if value < 0:
-        raise SystemExit(f"launcher: {name} must not be negative")
-    return value
-
-
 def options_from_env():
     """SEEDTEST_COGNITO_QUOTAS, the per-bucket rates and the burst; reported by /_seedtest/health."""
-    on = os.environ.get("SEEDTEST_COGNITO_QUOTAS", "").strip().lower() in ("1", "true", "yes", "on")
-    rates = {category: _env_rate(f"SEEDTEST_COGNITO_QUOTA_{category.upper()}", rps)
+    on = _env_flag("SEEDTEST_COGNITO_QUOTAS")
+    rates = {category: _env_number(f"SEEDTEST_COGNITO_QUOTA_{category.upper()}", float(rps))
              for category, (rps, _) in CATEGORIES.items()}
-    rates[CHALLENGE_BUCKET] = _env_rate(f"SEEDTEST_COGNITO_QUOTA_{CHALLENGE_BUCKET.upper()}",
+    rates[CHALLENGE_BUCKET] = _env_number(f"SEEDTEST_COGNITO_QUOTA_{CHALLENGE_BUCKET.upper()}",
                                         3 * rates["UserAuthentication"])
     return {"cognitoQuotas": on, "cognitoQuotaRates": rates,
-            "cognitoQuotaBurstSeconds": _env_rate("SEEDTEST_COGNITO_QUOTA_BURST_SECONDS", 1.0)}
+            "cognitoQuotaBurstSeconds": _env_number("SEEDTEST_COGNITO_QUOTA_BURST_SECONDS", 1.0)}
 
 
 OPTIONS = options_from_env()
