@@ -3,6 +3,8 @@
 // values work, and the event loop stays free while Rust waits.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 import { createAndSignUpUser, signInUser, totpCode, waitForNextTotpWindow } from "../index.mjs";
 import { provisionSandbox, startTestEmulator, useEmulator } from "./support/sandbox.mjs";
@@ -31,6 +33,11 @@ function totpUser(totpSignUpChallenge) {
     signInAfterCreation: false,
     totpSignUpChallenge,
   };
+}
+
+function collectGarbage() {
+  setFlagsFromString("--expose-gc");
+  runInNewContext("gc")();
 }
 
 async function rejection(promise) {
@@ -105,7 +112,12 @@ test("TOTP sign-up without totpSignUpChallenge is MissingTOTPChallengeError", as
 test("a callback that never settles ends in ChallengeTimeoutError after AMPLIFY_SEED_CHALLENGE_TIMEOUT", async () => {
   process.env.AMPLIFY_SEED_CHALLENGE_TIMEOUT = "1";
   try {
-    const error = await rejection(createAndSignUpUser(totpUser(() => new Promise(() => {}))));
+    // Nothing holds the promise's resolve function, so a garbage collection while Rust waits
+    // collects it unsettled: forced here, so the test sees what a busy process sees by chance.
+    const settled = rejection(createAndSignUpUser(totpUser(() => new Promise(() => {}))));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    collectGarbage();
+    const error = await settled;
     assert.equal(error.name, "ChallengeTimeoutError");
     assert.match(error.message, /totpSignUpChallenge did not answer within 1 s/);
   } finally {

@@ -58,7 +58,14 @@ async fn answer_of(callback: &str, call: impl std::future::Future<Output = Resul
     let settled = tokio::time::timeout(limit, async {
         let answer = call.await.map_err(|e| callback_failed(callback, &describe(&e)))?;
         let response = match answer {
-            Either::A(promise) => promise.await.map_err(|e| callback_failed(callback, &describe(&e)))?,
+            Either::A(promise) => match promise.await {
+                Ok(response) => response,
+                // The promise was garbage-collected unsettled (nothing held its resolve
+                // function), so it can never answer: that is the "never settles" case, and it
+                // ends as every other one does, at the limit, whenever the collector ran.
+                Err(e) if collected_unsettled(&e) => std::future::pending().await,
+                Err(e) => return Err(callback_failed(callback, &describe(&e))),
+            },
             Either::B(value) => value,
         };
         Ok(Zeroizing::new(response.challenge_response))
@@ -72,6 +79,13 @@ async fn answer_of(callback: &str, call: impl std::future::Future<Output = Resul
             "Make the callback settle, or raise AMPLIFY_SEED_CHALLENGE_TIMEOUT (seconds).",
         )),
     }
+}
+
+/// napi's `Promise` settles through a channel whose sender lives in the promise's `then`
+/// callbacks; a collected promise drops it, and the receiver reports the futures channel's
+/// cancellation text.
+fn collected_unsettled(error: &napi::Error) -> bool {
+    error.status == Status::GenericFailure && error.reason == "oneshot canceled"
 }
 
 /// The text of a JS failure. A wrong shape comes back as a napi conversion error, whose text
