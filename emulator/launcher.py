@@ -19,7 +19,8 @@ GET|POST|DELETE /_seedtest/faults (FaultInjector), GET|DELETE /_seedtest/codes?u
 (failed sign-in attempts, patch k). Every route refuses a Host that is not a loopback name (patch p).
 With SEEDTEST_COGNITO_QUOTAS=1 Cognito calls over their quota are throttled (patch q,
 cognito_quotas.py); with SEEDTEST_DENY_ACTIONS signed calls of those actions are denied (patch s,
-iam_deny.py); both are counted in GET /_seedtest/requests (`throttled`, `denied`).
+iam_deny.py); both are counted in GET /_seedtest/requests (`throttled`, `denied`). With
+SEEDTEST_NETWORK_LATENCY_MS=N every AWS request is answered N ms late (patch t).
 """
 
 import argparse
@@ -38,6 +39,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 import uuid
 from collections import Counter, namedtuple
 from concurrent.futures import ThreadPoolExecutor
@@ -381,6 +383,32 @@ def host_allowed(host):
     return name in LOOPBACK_HOSTS and (rest == "" or (rest[:1] == ":" and rest[1:].isdigit()))
 
 
+NETWORK = {"latencySeconds": 0.0}
+
+
+def patch_network_latency():
+    """A network round trip: on loopback every answer comes back at once, while a script talking
+    to Cognito in a Region waits a round trip per call, so a client that overlaps its calls gains
+    far more there than here. With SEEDTEST_NETWORK_LATENCY_MS=N every AWS request (not the
+    /_seedtest/ routes) is answered N ms late; the wait holds no lock and no GIL (time.sleep), so
+    concurrent requests wait side by side, as on a network. Off (0) by default."""
+    NETWORK["latencySeconds"] = NETWORK_LATENCY_MS / 1000.0
+
+
+def _network_latency_ms():
+    raw = os.environ.get("SEEDTEST_NETWORK_LATENCY_MS", "").strip() or "0"
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SystemExit(f"launcher: SEEDTEST_NETWORK_LATENCY_MS={raw!r} is not a number") from None
+    if not 0 <= value <= 10_000:
+        raise SystemExit("launcher: SEEDTEST_NETWORK_LATENCY_MS must be between 0 and 10000")
+    return value
+
+
+NETWORK_LATENCY_MS = _network_latency_ms()
+
+
 def _emulator_module(name):
     """One of the emulator's own modules (emulator/ on sys.path)."""
     if HERE not in sys.path:
@@ -449,6 +477,7 @@ PATCHES = {
     "q": patch_cognito_quotas,
     "r": patch_cognito_custom_attribute_schema,
     "s": patch_iam_deny_actions,
+    "t": patch_network_latency,
 }
 
 # The MFA patches (f-i) replace moto's own sign-in steps, so they go in first: the wrappers b
@@ -456,7 +485,7 @@ PATCHES = {
 # wrap all of that (cognito_options.py); l goes last of the sign-in wrappers so that it sees
 # every Session handed out, o after n because it wraps n's device calls too. q and s act in
 # the WSGI wrapper (before moto), r wraps the attribute-writing backend methods.
-APPLY_ORDER = ("a", "f", "g", "h", "i", "b", "c", "d", "e", "m", "n", "k", "j", "l", "o", "p", "q", "r", "s")
+APPLY_ORDER = ("a", "f", "g", "h", "i", "b", "c", "d", "e", "m", "n", "k", "j", "l", "o", "p", "q", "r", "s", "t")
 assert sorted(APPLY_ORDER) == sorted(PATCHES)
 
 
@@ -928,7 +957,7 @@ def with_seedtest_routes(moto_app, patch_state, counter, faults):
     routes = {
         ("GET", "/_seedtest/health"): lambda _: (200, {"status": "ok", "patches": patch_state, "options": {
             **_cognito_options().OPTIONS, **_emulator_module("cognito_quotas").OPTIONS,
-            **_emulator_module("iam_deny").OPTIONS}}),
+            **_emulator_module("iam_deny").OPTIONS, "networkLatencyMs": NETWORK["latencySeconds"] * 1000}}),
         ("GET", "/_seedtest/failed-attempts"): failed_attempts,
         ("DELETE", "/_seedtest/failed-attempts"): lambda environ: failed_attempts(environ, clear=True),
         ("GET", "/_seedtest/codes"): mfa_codes,
@@ -968,6 +997,8 @@ def with_seedtest_routes(moto_app, patch_state, counter, faults):
             return seedtest_route(environ, start_response)
         if path.startswith("/moto-api") or path == "/favicon.ico":  # moto's own, not AWS
             return moto_app(environ, start_response)
+        if NETWORK["latencySeconds"]:
+            time.sleep(NETWORK["latencySeconds"])  # patch t: the round trip, before any answer
         try:
             request = describe_aws_request(environ)
         except Exception as err:  # counting is best effort; never break the request itself

@@ -8,9 +8,9 @@
 // Check groups (selftest_checks.py --groups): `base` (patches a-i) and `settings` (j, m, n, p, r:
 // pool / client settings, always honoured, and the default options) run in emulators with the
 // default environment; `options` (k, l, o) runs in emulators started with OPTIONS_ENV, `limits`
-// (q, s) in emulators started with LIMITS_ENV. An emulator without one patch runs the groups that
+// (q, s, t) in emulators started with LIMITS_ENV. An emulator without one patch runs the groups that
 // hold that patch's checks (a-i: base and settings; j, m, n, p, r: settings; k, l, o: options;
-// q, s: limits).
+// q, s, t: limits).
 // Emulators run in parallel; the last line is `N passed, M failed`; exit code 1 on failure.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,9 +21,9 @@ import { startEmulator, VENV_PYTHON } from './emulator.mjs';
 
 process.setMaxListeners(40); // each of the 22 emulators listens for this process's exit
 const CHECKS_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'selftest_checks.py');
-const PATCH_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's'];
+const PATCH_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't'];
 const OPTION_PATCHES = ['k', 'l', 'o']; // need the launcher options below to act
-const LIMIT_PATCHES = ['q', 's']; // need LIMITS_ENV to act
+const LIMIT_PATCHES = ['q', 's', 't']; // need LIMITS_ENV to act
 const SETTINGS_PATCHES = ['j', 'm', 'n', 'p', 'r'];
 // The launcher options of the `options` runs (selftest_checks.OPTIONS_ENV says the same).
 const OPTIONS_ENV = {
@@ -33,7 +33,7 @@ const OPTIONS_ENV = {
 // The launcher options of the `limits` runs (selftest_checks.LIMITS_ENV says the same).
 const LIMITS_ENV = {
   SEEDTEST_COGNITO_QUOTAS: '1', SEEDTEST_COGNITO_QUOTA_USERCREATION: '5', SEEDTEST_COGNITO_QUOTA_USERRESOURCEUPDATE: '0',
-  SEEDTEST_DENY_ACTIONS: 'cognito-idp:AdminDeleteUser,cognito-idp:ListUsers,ssm:*',
+  SEEDTEST_DENY_ACTIONS: 'cognito-idp:AdminDeleteUser,cognito-idp:ListUsers,ssm:*', SEEDTEST_NETWORK_LATENCY_MS: '100',
 };
 /** The patches a check result depends on (`patch`: null, an id, or a list of ids). */
 const patchesOf = (result) => (result.patch == null ? [] : [].concat(result.patch));

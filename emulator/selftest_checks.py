@@ -988,11 +988,12 @@ def concurrent_creates(endpoint, pool_id, prefix, count):
 # The launcher options of the "limits" group (selftest.mjs starts those emulators with them).
 LIMITS_ENV = {"SEEDTEST_COGNITO_QUOTAS": "1", "SEEDTEST_COGNITO_QUOTA_USERCREATION": "5",
               "SEEDTEST_COGNITO_QUOTA_USERRESOURCEUPDATE": "0",
-              "SEEDTEST_DENY_ACTIONS": "cognito-idp:AdminDeleteUser,cognito-idp:ListUsers,ssm:*"}
+              "SEEDTEST_DENY_ACTIONS": "cognito-idp:AdminDeleteUser,cognito-idp:ListUsers,ssm:*",
+              "SEEDTEST_NETWORK_LATENCY_MS": "100"}
 
 
 def limit_checks(endpoint):
-    """Patches q (Cognito quotas) and s (denied IAM actions) with LIMITS_ENV."""
+    """Patches q (Cognito quotas), s (denied IAM actions) and t (network latency) with LIMITS_ENV."""
     idp, public_idp = cognito_clients(endpoint)
     auth = create_auth(clients(endpoint, REGION), REGION, "amplify-limits-sandbox-0000000000", "OFF", [], ["admin"])
     pool_id = auth["userPoolId"]
@@ -1056,9 +1057,35 @@ def limit_checks(endpoint):
          got == [denied_as_aws("cognito-idp:ListUsers", arn),
                  denied_as_aws("ssm:PutParameter", f"arn:aws:ssm:{REGION}:123456789012:parameter/limits/x")], got)
     counted = seedtest_api(endpoint, "GET", "requests")[1]
+    latency_checks(endpoint, idp, pool_id)
     emit("deny: GET /_seedtest/requests counts the denials under denied", "s",
          counted["denied"] == {"cognito-idp:AdminDeleteUser": 1, "cognito-idp:ListUsers": 1, "ssm:PutParameter": 1},
          counted)
+
+
+def latency_checks(endpoint, idp, pool_id):
+    """Patch t: every AWS request waits the round trip, concurrent ones side by side."""
+    import concurrent.futures
+
+    latency = float(LIMITS_ENV["SEEDTEST_NETWORK_LATENCY_MS"]) / 1000
+    options = seedtest_api(endpoint, "GET", "health")[1].get("options", {})
+
+    def timed_get(_):
+        started = time.monotonic()
+        # a user nobody makes: the same answer with every patch of the group on or off
+        got = outcome(lambda: idp.admin_get_user(UserPoolId=pool_id, Username="nobody@example.com"))[0]
+        return got, time.monotonic() - started
+
+    alone = timed_get(0)
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(timed_get, range(8)))
+    overlapped = time.monotonic() - started
+    emit(f"latency: one call takes >= {latency * 1000:.0f} ms (SEEDTEST_NETWORK_LATENCY_MS), 8 at once wait side by "
+         "side (< 4 round trips in all)", "t",
+         options.get("networkLatencyMs") == latency * 1000 and alone[0] == "UserNotFoundException"
+         and alone[1] >= latency and all(g == "UserNotFoundException" and t >= latency for g, t in together) and overlapped < 4 * latency,
+         f"alone {alone}, 8 at once {overlapped:.3f} s, options {options.get('networkLatencyMs')}")
 
 
 def seedtest_api(endpoint, method, route, body=None):
