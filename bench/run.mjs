@@ -5,7 +5,7 @@
 //
 //   node bench/run.mjs [--users N] [--imports K] [--quick] [--out DIR]
 //                      [--reuse-installs | --fresh-installs] [--floor-users M] [--stock-users S] [--keep]
-//                      [--bulk-users B] [--long [--long-users L]] [--cli-runs R]
+//                      [--bulk-users B] [--latency-ms T] [--long [--long-users L]] [--cli-runs R]
 //
 // Never a timed test: it exits non-zero only when something fails to run, not on a missed target.
 import fs from "node:fs";
@@ -66,6 +66,10 @@ function parseArgs(argv) {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 0) throw new Error(`${arg} needs a whole number (0: no CLI part)`);
       explicit.cliRuns = n;
+    } else if (arg === "--latency-ms") {
+      const n = Number(value());
+      if (!Number.isFinite(n) || n < 0 || n > 10_000) throw new Error(`${arg} needs milliseconds, 0-10000 (0: no round-trip pass)`);
+      explicit.latencyMs = n;
     } else if (arg === "--quick") options.quick = true;
     else if (arg === "--out") options.out = path.resolve(value());
     else if (arg === "--keep") options.keep = true;
@@ -83,6 +87,7 @@ function parseArgs(argv) {
   options.bulkUsers = explicit.bulkUsers ?? (options.quick ? 40 : 1000);
   options.longUsers = explicit.longUsers ?? 10_000;
   options.cliRuns = explicit.cliRuns ?? (options.quick ? 1 : 5);
+  options.latencyMs = explicit.latencyMs ?? 20;
   if (explicit.longUsers !== undefined) options.long = true;
   options.reuse ??= options.quick; // --quick reuses cached baseline/upstream installs when present
   return options;
@@ -254,7 +259,7 @@ async function main() {
   const results = {
     meta: {
       startedAt: startedAt.toISOString(),
-      options: { users: options.users, imports: options.imports, floorUsers: options.floorUsers, stockUsers: options.stockUsers, bulkUsers: options.bulkUsers, longUsers: options.long ? options.longUsers : null, quick: options.quick, reuseInstalls: options.reuse },
+      options: { users: options.users, imports: options.imports, floorUsers: options.floorUsers, stockUsers: options.stockUsers, bulkUsers: options.bulkUsers, latencyMs: options.latencyMs, longUsers: options.long ? options.longUsers : null, quick: options.quick, reuseInstalls: options.reuse },
       host: { platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version, npm: npmVersion },
       // Other work on the machine skews every timing; the 1-minute load average says how busy it was.
       loadAverage: { atStart: os.loadavg()[0] },
@@ -392,7 +397,7 @@ async function main() {
     // --- bulk users (issue #11): createUsers vs the guide's sequential loop, unthrottled and under
     // Cognito's default quotas; each pass starts (and stops) its own emulator.
     const bulkCtx = { apps, childEnv, step, runDir, password: PASSWORD, group: GROUP };
-    if (options.bulkUsers > 0) results.bulk = await benchBulk({ ...bulkCtx, users: options.bulkUsers });
+    if (options.bulkUsers > 0) results.bulk = await benchBulk({ ...bulkCtx, users: options.bulkUsers, latencyMs: options.latencyMs });
     if (options.long) results.long = await benchLong({ ...bulkCtx, users: options.longUsers });
   } finally {
     if (emulator) await emulator.stop();

@@ -4,6 +4,8 @@
 //   oursLoop      the guide's sequential loop (createAndSignUpUser + addToUserGroup) with ours
 //   upstreamLoop  the same loop with upstream
 // on a fresh emulator without quotas, each in its own sandbox (user pool), then
+//   roundTrip     ours' createUsers and ours' loop on an emulator that answers every request a
+//                 network round trip late (SEEDTEST_NETWORK_LATENCY_MS, ctx.latencyMs; 0: left out)
 //   quotas        ours' createUsers on an emulator with Cognito's default quotas
 //                 (SEEDTEST_COGNITO_QUOTAS=1)
 // and, in the long mode, 10,000 users in one createUsers call with the child's RSS sampled.
@@ -177,6 +179,38 @@ export async function benchBulk(ctx) {
     emulator = undefined;
   }
 
+  // --- a network round trip per request --------------------------------------------------------
+  // On loopback both ways are bound by the emulator's CPU (one Python process on the same 2
+  // cores); against Cognito a script waits a round trip per call, which the loop pays in series.
+  if (ctx.latencyMs > 0) {
+    try {
+      const env = { SEEDTEST_NETWORK_LATENCY_MS: String(ctx.latencyMs) };
+      const runs = await step(`bulk: start an emulator with SEEDTEST_NETWORK_LATENCY_MS=${ctx.latencyMs} + provision two sandboxes`, async () => {
+        emulator = await startEmulator({ env });
+        const health = await (await fetch(`${emulator.endpoint}/_seedtest/health`)).json();
+        if (health.options?.networkLatencyMs !== ctx.latencyMs) throw new Error(`the emulator did not take the latency: ${JSON.stringify(health.options)}`);
+        const opts = { baseDir, group: ctx.group };
+        return {
+          oursBulk: await sandboxFor(emulator, apps.ours, "ours-bulk-rtt", opts),
+          oursLoop: await sandboxFor(emulator, apps.ours, "ours-loop-rtt", opts),
+        };
+      });
+      const c = { ...ctx, emulator };
+      const r = (out.roundTrip = { latencyMs: ctx.latencyMs });
+      r.oursBulk = figures(await step(`bulk: ${users} users, ${ctx.latencyMs} ms round trip, ours createUsers`, () =>
+        runBulkChild(c, runs.oursBulk, { mode: "bulk", users, prefix: "b", tag: "ours-bulk-rtt" })));
+      r.oursLoop = figures(await step(`bulk: ${users} users, ${ctx.latencyMs} ms round trip, ours sequential loop`, () =>
+        runBulkChild(c, runs.oursLoop, { mode: "loop", users, prefix: "b", tag: "ours-loop-rtt" })));
+      r.endState = await step("bulk: end state with the round trip", async () => ({
+        oursBulk: await endState(emulator.endpoint, { userPoolId: runs.oursBulk.sandbox.userPoolId, prefix: "b", users, group: ctx.group }),
+        oursLoop: await endState(emulator.endpoint, { userPoolId: runs.oursLoop.sandbox.userPoolId, prefix: "b", users, group: ctx.group }),
+      }));
+    } finally {
+      if (emulator) await emulator.stop();
+      emulator = undefined;
+    }
+  }
+
   // --- Cognito's default quotas ------------------------------------------------------------------
   try {
     const run = await step("bulk: start an emulator with SEEDTEST_COGNITO_QUOTAS=1 + provision a sandbox", async () => {
@@ -220,6 +254,7 @@ export async function benchBulk(ctx) {
     bulkOverUpstreamLoop: u.oursBulk.usersPerSecond / u.upstreamLoop.usersPerSecond,
     oursLoopOverUpstreamLoop: u.oursLoop.usersPerSecond / u.upstreamLoop.usersPerSecond,
     firstOverRerun: u.oursBulk.ms / u.oursRerun.ms,
+    roundTripBulkOverOursLoop: out.roundTrip ? out.roundTrip.oursBulk.usersPerSecond / out.roundTrip.oursLoop.usersPerSecond : null,
     quotaShare: out.quotas.share,
   };
   return out;

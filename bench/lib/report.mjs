@@ -255,6 +255,12 @@ export function buildBulkChecks(bulk) {
   const add = (id, label, value, text, target, met) => checks.push({ id, label, value, text, target, met });
   add("bulk.overOursLoop", "unthrottled: ours createUsers / ours sequential loop (users/s)", bulk.ratios.bulkOverOursLoop,
     fmtRatio(bulk.ratios.bulkOverOursLoop), ">= 5x", bulk.ratios.bulkOverOursLoop >= 5);
+  if (bulk.roundTrip) {
+    const r = bulk.roundTrip;
+    add("bulk.roundTripOverOursLoop", `${r.latencyMs} ms round trip: ours createUsers / ours sequential loop (users/s)`,
+      bulk.ratios.roundTripBulkOverOursLoop, fmtRatio(bulk.ratios.roundTripBulkOverOursLoop), ">= 5x",
+      bulk.ratios.roundTripBulkOverOursLoop >= 5);
+  }
   add("bulk.overUpstreamLoop", "unthrottled: ours createUsers / upstream sequential loop (users/s)", bulk.ratios.bulkOverUpstreamLoop,
     fmtRatio(bulk.ratios.bulkOverUpstreamLoop), "", null);
   add("bulk.loopOverUpstreamLoop", "unthrottled: ours loop / upstream loop (users/s)", bulk.ratios.oursLoopOverUpstreamLoop,
@@ -271,7 +277,8 @@ export function buildBulkChecks(bulk) {
     add("bulk.quotaThrottled", "quotas: requests the emulator throttled", q.oursBulk.calls.throttledTotal,
       `${q.oursBulk.calls.throttledTotal}${q.oursBulk.calls.throttledTotal ? ` (${Object.entries(q.oursBulk.calls.throttled).map(([op, n]) => `${op.split(":")[1]} ${n}`).join(", ")})` : ""}`, "", null);
   }
-  const states = [["oursBulk", u.endState?.oursBulk], ["oursLoop", u.endState?.oursLoop], ["upstreamLoop", u.endState?.upstreamLoop], ["quotas", q?.endState]];
+  const states = [["oursBulk", u.endState?.oursBulk], ["oursLoop", u.endState?.oursLoop], ["upstreamLoop", u.endState?.upstreamLoop],
+    ["roundTripBulk", bulk.roundTrip?.endState?.oursBulk], ["roundTripLoop", bulk.roundTrip?.endState?.oursLoop], ["quotas", q?.endState]];
   if (q?.oursLoop) {
     add("bulk.quotaLoopFailed", "quotas (not in the issue): ours sequential loop, failed users / throttled requests", q.oursLoop.outcome.failed,
       `${q.oursLoop.outcome.failed} / ${q.oursLoop.calls.throttledTotal} (${q.oursLoop.usersPerSecond.toFixed(1)} users/s)`, "", null);
@@ -296,6 +303,8 @@ export function formatBulk(bulk, checks) {
     ["ours createUsers again (all existing)", u.oursRerun, null],
     ["ours sequential loop", u.oursLoop, u.endState?.oursLoop],
     ["upstream sequential loop", u.upstreamLoop, u.endState?.upstreamLoop],
+    ...(bulk.roundTrip ? [[`ours createUsers, ${bulk.roundTrip.latencyMs} ms round trip`, bulk.roundTrip.oursBulk, bulk.roundTrip.endState?.oursBulk],
+      [`ours sequential loop, ${bulk.roundTrip.latencyMs} ms round trip`, bulk.roundTrip.oursLoop, bulk.roundTrip.endState?.oursLoop]] : []),
     ...(q?.oursBulk ? [["ours createUsers, default quotas", q.oursBulk, q.endState]] : []),
     ...(q?.oursLoop ? [["ours sequential loop, default quotas", q.oursLoop, q.endStateLoop]] : []),
   ];
@@ -312,7 +321,8 @@ export function formatBulk(bulk, checks) {
     e ? `${e.confirmedInGroup}/${e.expected}` : "-",
   ]);
   const head = `bulk users: N=${bulk.users} Password users with one group each; createUsers with progress: false and default options; ` +
-    `every run in its own sandbox (user pool); first four on one emulator without quotas, the "default quotas" ones on one with SEEDTEST_COGNITO_QUOTAS=1`;
+    `every run in its own sandbox (user pool); first four on one emulator without quotas, the "round trip" ones on one with SEEDTEST_NETWORK_LATENCY_MS, ` +
+    `the "default quotas" ones on one with SEEDTEST_COGNITO_QUOTAS=1`;
   const table = textTable(["run", "time", "users/s", "ms/user", "client CPU/user", "calls/user", "InitiateAuth", "throttled", "created/existing/failed", "CONFIRMED+group"], lines);
   const checkTable = textTable(["check (issue #11)", "value", "target", "met?"],
     checks.map((c) => [c.label, c.text, c.target, c.met == null ? "" : c.met ? "yes" : "NO"]));
