@@ -15,6 +15,9 @@ exports.createUsers = async (...args) => (await esm()).createUsers(...args);
 exports.deleteUsers = async (...args) => (await esm()).deleteUsers(...args);
 exports.deleteAllUsers = async (...args) => (await esm()).deleteAllUsers(...args);
 exports.seedPolicy = async (...args) => (await esm()).seedPolicy(...args);
+exports.graphql = async (...args) => (await esm()).graphql(...args);
+exports.createRecords = async (...args) => (await esm()).createRecords(...args);
+exports.uploadFiles = async (...args) => (await esm()).uploadFiles(...args);
 exports.waitForNextTotpWindow = async (...args) => (await esm()).waitForNextTotpWindow(...args);
 // Synchronous: it cannot go through the ESM entry's dynamic import, so it loads the binding itself.
 exports.totpCode = (sharedSecret, at) => require("./loader.cjs").loadBinding().totpCode(sharedSecret, at);

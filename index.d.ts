@@ -102,7 +102,7 @@ export type EnsureUserOutput = AuthOutputs & {
 export type BulkProgress = {
   total: number;
   done: number;
-  /** createUsers */
+  /** createUsers, createRecords */
   created?: number;
   /** createUsers */
   existing?: number;
@@ -110,6 +110,12 @@ export type BulkProgress = {
   deleted?: number;
   /** deleteUsers, deleteAllUsers */
   missing?: number;
+  /** createRecords */
+  updated?: number;
+  /** createRecords */
+  skipped?: number;
+  /** uploadFiles */
+  uploaded?: number;
   failed: number;
 };
 
@@ -158,6 +164,77 @@ export type DeleteUsersResult = {
 export type SeedPolicy = {
   Version: "2012-10-17";
   Statement: { Effect: "Allow"; Action: string[]; Resource: string | string[] }[];
+};
+
+/**
+ * How a Data request proves who makes it: the signed-in user's access token (`userPool`), the
+ * signed-in user's identity-pool credentials (`identityPool`), your own AWS credentials
+ * (`iam`), or the API key (`apiKey`).
+ */
+export type DataAuthMode = "userPool" | "identityPool" | "iam" | "apiKey";
+
+/** Options of graphql. */
+export type GraphqlOptions = {
+  /** Default: the API's default authorization mode (AWS_IAM: `identityPool` when someone is signed in, else `iam`). */
+  authMode?: DataAuthMode;
+};
+
+/** One error AppSync returned for a GraphQL request. */
+export type GraphqlErrorItem = {
+  message: string;
+  errorType?: string;
+  path?: (string | number)[];
+  [key: string]: unknown;
+};
+
+/** A rejected graphql / createRecords item: AppSync answered with errors. */
+export type GraphqlError = Error & { name: "GraphQLError"; errors: GraphqlErrorItem[] };
+
+/** Options of createRecords. */
+export type CreateRecordsOptions = {
+  /** Records written at once (1-256). Default 16. */
+  concurrency?: number;
+  /** What a record whose identifier already exists gets. Default "skip". */
+  onConflict?: "skip" | "update" | "error";
+  /** Default: the API's default authorization mode. Records made as the signed-in user belong to it (owner rules). */
+  authMode?: DataAuthMode;
+  /** `false`: no progress; a function: called as records finish; default: a line on standard error. */
+  progress?: boolean | ((progress: BulkProgress) => void);
+};
+
+/** What createRecords resolves to: indexes into the records given. */
+export type CreateRecordsResult = {
+  created: number[];
+  updated: number[];
+  skipped: number[];
+  failed: { index: number; error: Error }[];
+};
+
+/** The record fields of `Model` in a schema type (`Schema["Todo"]["createType"]`), or any object. */
+export type RecordOf<S, M extends string> = S extends Record<M, { createType: infer C }> ? C : Record<string, unknown>;
+
+/** One file for uploadFiles: from disk, from memory, or a whole folder. */
+export type UploadFile =
+  | { path: string | ((input: { identityId: string }) => string); file: string; contentType?: string }
+  | { path: string | ((input: { identityId: string }) => string); data: string | Uint8Array | ArrayBuffer; contentType?: string }
+  | { from: string; to?: string; contentType?: string };
+
+/** Options of uploadFiles. */
+export type UploadFilesOptions = {
+  /** Files uploaded at once (1-256). Default 16. */
+  concurrency?: number;
+  /** `identityPool` (default): as the signed-in user, as aws-amplify's storage does; `iam`: as you. */
+  authMode?: "identityPool" | "iam";
+  /** A bucket's `name` from defineStorage; default: the default bucket. */
+  bucket?: string;
+  /** `false`: no progress; a function: called as files finish; default: a line on standard error. */
+  progress?: boolean | ((progress: BulkProgress) => void);
+};
+
+/** What uploadFiles resolves to: the keys uploaded, and those that failed with why. */
+export type UploadFilesResult = {
+  uploaded: string[];
+  failed: { path: string; error: Error }[];
 };
 
 /** A user to sign in with signInUser. */
@@ -265,6 +342,30 @@ export declare const deleteAllUsers: (options?: BulkOptions) => Promise<DeleteUs
  * upstream's API.
  */
 export declare const seedPolicy: () => Promise<SeedPolicy>;
+
+/**
+ * One GraphQL request to the sandbox's Data API; resolves to `data`. AppSync's errors reject
+ * with `GraphQLError`, whose `errors` holds every one. Not in upstream's API.
+ */
+export declare const graphql: <T = any>(query: string, variables?: Record<string, unknown>, options?: GraphqlOptions) => Promise<T>;
+
+/**
+ * Creates many records of one model through its `create<Model>` mutation, concurrently, with
+ * progress. Give the records' identifiers to make the seed re-runnable: an existing one gets
+ * `options.onConflict`. Typed with your schema: `createRecords<Schema, "Todo">("Todo", [...])`.
+ * Not in upstream's API.
+ */
+export declare const createRecords: <S = unknown, M extends string = string>(
+  model: M,
+  records: RecordOf<S, M>[],
+  options?: CreateRecordsOptions,
+) => Promise<CreateRecordsResult>;
+
+/**
+ * Uploads files to the sandbox's bucket, concurrently, large ones in parts; the content type
+ * comes from the file name unless given. Not in upstream's API.
+ */
+export declare const uploadFiles: (files: UploadFile[], options?: UploadFilesOptions) => Promise<UploadFilesResult>;
 
 /**
  * The current 6-digit TOTP code (RFC 6238, SHA-1, 30 s) for a shared secret, such as the

@@ -110,6 +110,67 @@ export async function seedPolicy() {
   return JSON.parse(await binding().seedPolicy());
 }
 
+/** JSON text for Rust; what JSON cannot hold (a BigInt, a cycle) becomes text Rust refuses by name. */
+function toJson(value) {
+  try {
+    return JSON.stringify(value) ?? "null";
+  } catch {
+    return "\u0000 not JSON";
+  }
+}
+
+/**
+ * One GraphQL request to the sandbox's Data API, as the signed-in user (`userPool`,
+ * `identityPool`), as you (`iam`: your AWS credentials) or with the API key (`apiKey`); the
+ * default follows the API's default authorization mode. Resolves to `data`; AppSync's errors
+ * reject with `GraphQLError` (its `errors` holds them all). Not in upstream's API.
+ */
+export async function graphql(query, variables, options) {
+  const data = await binding().graphql(query, toJson(variables ?? {}), options);
+  return JSON.parse(data);
+}
+
+/**
+ * Creates many records of one model (its `create<Model>` mutation), concurrently. A record
+ * whose identifier exists gets `options.onConflict`: "skip" (default), "update" or "error".
+ * Resolves to `{ created, updated, skipped, failed }` (indexes into `records`). Not in
+ * upstream's API.
+ */
+export async function createRecords(model, records, options) {
+  return binding().createRecords(model, toJson(records), withSafeProgress(options));
+}
+
+/** Bytes for Rust: text as UTF-8, typed arrays and ArrayBuffers as they are. */
+function asBytes(data) {
+  if (typeof data === "string") return Buffer.from(data, "utf8");
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  return data; // Rust names the wrong type
+}
+
+/**
+ * Uploads files to the sandbox's bucket: `{ path, file }` (from disk), `{ path, data }` (a
+ * string or bytes) or `{ from: "dir/", to: "prefix/" }` (a folder tree). `path` may be a
+ * function of `{ identityId }`, as in aws-amplify. As the signed-in user by default
+ * (identity-pool credentials), or as you with `authMode: "iam"`. Resolves to
+ * `{ uploaded, failed }`. Not in upstream's API.
+ */
+export async function uploadFiles(files, options) {
+  let list = files;
+  if (Array.isArray(files)) {
+    const needsIdentity = files.some((f) => f !== null && typeof f === "object" && typeof f.path === "function");
+    const identityId = needsIdentity ? await binding().currentIdentityId() : undefined;
+    list = files.map((f) => {
+      if (f === null || typeof f !== "object") return f;
+      const entry = { ...f };
+      if (typeof f.path === "function") entry.path = f.path({ identityId });
+      if ("data" in f) entry.data = asBytes(f.data);
+      return entry;
+    });
+  }
+  return binding().uploadFiles(list, withSafeProgress(options));
+}
+
 /** Signs a user in (also in your aws-amplify); resolves to true when the sign-in finished. */
 export async function signInUser(user) {
   return binding().signInUser(user, prompt);

@@ -15,7 +15,8 @@ use seed_core::{SeedError, SeedResult};
 use crate::{errors, input, promise, promise_with};
 
 /// What a bulk call's `progress` callback gets: counts so far. `created`/`existing` for
-/// createUsers, `deleted`/`missing` for deleteUsers and deleteAllUsers.
+/// createUsers, `deleted`/`missing` for deleteUsers and deleteAllUsers,
+/// `created`/`updated`/`skipped` for createRecords, `uploaded` for uploadFiles.
 #[napi(object)]
 pub struct BulkProgress {
     pub total: u32,
@@ -24,6 +25,9 @@ pub struct BulkProgress {
     pub existing: Option<u32>,
     pub deleted: Option<u32>,
     pub missing: Option<u32>,
+    pub updated: Option<u32>,
+    pub skipped: Option<u32>,
+    pub uploaded: Option<u32>,
     pub failed: u32,
 }
 
@@ -40,6 +44,9 @@ fn report(progress: &Progress) -> BulkProgress {
         existing: named("existing"),
         deleted: named("deleted"),
         missing: named("missing"),
+        updated: named("updated"),
+        skipped: named("skipped"),
+        uploaded: named("uploaded"),
         failed: progress.count("failed") as u32,
     }
 }
@@ -72,10 +79,15 @@ fn bulk_options(value: Unknown, function: &str) -> SeedResult<(BulkOptions, Arc<
         Some(value) => match value.get_type() {
             Ok(ValueType::Boolean) if !bool::from_unknown(value).unwrap_or(true) => Arc::new(Silent),
             Ok(ValueType::Boolean) => Arc::new(StandardError::new()),
-            _ => Arc::new(JsProgress(input::callback(value, function, "options.progress")?)),
+            _ => progress_sink(value, function)?,
         },
     };
     Ok((options, sink))
+}
+
+/// `options.progress` as a function: called with a [`BulkProgress`] as items finish.
+pub fn progress_sink(value: Unknown, function: &str) -> SeedResult<Arc<dyn ProgressSink>> {
+    Ok(Arc::new(JsProgress(input::callback(value, function, "options.progress")?)))
 }
 
 fn failed_list<'env>(env: &'env Env, failed: Vec<(String, SeedError)>, key: &str) -> Result<Array<'env>> {

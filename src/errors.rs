@@ -32,5 +32,11 @@ pub fn error_object<'env>(env: &'env Env, error: &SeedError) -> Result<Object<'e
         let cause = new_error(env, name, message)?;
         object.set_named_property("cause", cause)?;
     }
+    if let Some(errors) = &error.errors {
+        // JSON.parse: the GraphQL errors as AppSync sent them, plain JS values.
+        let json: Object = env.get_global()?.get_named_property("JSON")?;
+        let parse: Function<String, Unknown> = json.get_named_property("parse")?;
+        object.set_named_property("errors", parse.call(errors.to_string())?)?;
+    }
     Ok(object)
 }

@@ -10,6 +10,7 @@
 
 mod bulk;
 mod challenges;
+mod data;
 mod errors;
 mod input;
 mod session_mirror;

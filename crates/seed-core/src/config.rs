@@ -1,10 +1,12 @@
-//! The deployed sandbox's auth configuration, read from its CloudFormation root stack.
+//! The deployed sandbox's configuration, read from its CloudFormation root stack: auth here,
+//! data (`data.rs`) and storage (`storage.rs`) from the same stack.
 //!
-//! `ampx sandbox` records in the template's `Metadata` which stack outputs belong to auth
-//! (`"AWS::Amplify::Auth": {"version", "stackOutputs"}`), and the outputs carry the values.
-//! `amplify_outputs.json` has the same values but may be stale or absent, so the stack is
-//! the source of truth. Resolved lazily, once per process per sandbox: concurrent first
-//! callers share one lookup, and a failed lookup is retried by the next call.
+//! `ampx sandbox` records in the template's `Metadata` which stack outputs belong to each
+//! category (`"AWS::Amplify::Auth": {"version", "stackOutputs"}`, `"AWS::Amplify::GraphQL"`,
+//! `"AWS::Amplify::Storage"`), and the outputs carry the values. `amplify_outputs.json` has
+//! the same values but may be stale or absent, so the stack is the source of truth. Read
+//! lazily, once per process per sandbox: concurrent first callers share one lookup, and a
+//! failed lookup (or a stack still being deployed) is tried again by the next call.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -75,34 +77,72 @@ pub fn missing_auth() -> SeedError {
     )
 }
 
-impl AuthConfig {
-    /// Builds the config from what CloudFormation returned for the root stack: the template
-    /// `Metadata` (a JSON string), the stack status and its outputs, checked in upstream's
-    /// order and with upstream's error names.
-    pub fn from_stack(
-        metadata: Option<&str>,
-        status: &str,
-        outputs: Option<&HashMap<String, String>>,
-    ) -> SeedResult<Self> {
-        let metadata: Value = metadata
-            .and_then(|raw| serde_json::from_str(raw).ok())
-            .filter(Value::is_object)
+/// What CloudFormation says about the root stack: the template `Metadata` (parsed), and the
+/// outputs. Only a stack made by Amplify and not being deployed is ever one of these.
+#[derive(Debug, Clone)]
+pub struct DeployedStack {
+    metadata: serde_json::Map<String, Value>,
+    outputs: HashMap<String, String>,
+}
+
+/// The outputs one category declared in the stack's metadata, without empty values (which
+/// upstream drops).
+pub struct CategoryOutputs<'a> {
+    declared: Vec<&'a str>,
+    outputs: &'a HashMap<String, String>,
+}
+
+impl CategoryOutputs<'_> {
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.declared.contains(&key).then(|| self.outputs.get(key).cloned()).flatten().filter(|v| !v.is_empty())
+    }
+}
+
+impl DeployedStack {
+    /// Checks what CloudFormation returned for the root stack (the template `Metadata` as a
+    /// JSON string, the stack status, its outputs) in upstream's order, with upstream's
+    /// error names.
+    pub fn new(metadata: Option<&str>, status: &str, outputs: Option<HashMap<String, String>>) -> SeedResult<Self> {
+        let metadata = metadata
+            .and_then(|raw| serde_json::from_str::<Value>(raw).ok())
+            .and_then(|value| match value {
+                Value::Object(map) => Some(map),
+                _ => None,
+            })
             .ok_or_else(stack_errors::not_amplify)?;
         if status.ends_with("_IN_PROGRESS") {
             return Err(stack_errors::deployment_in_progress());
         }
         let outputs = outputs.ok_or_else(stack_errors::no_outputs)?;
-        let declared = metadata
-            .get(AUTH_METADATA_KEY)
-            .filter(|auth| auth.get("version").is_some())
-            .and_then(|auth| auth.get("stackOutputs"))
-            .and_then(Value::as_array)
-            .ok_or_else(missing_auth)?;
-        let declared: Vec<&str> = declared.iter().filter_map(Value::as_str).collect();
-        // Upstream drops outputs with an empty value.
-        let output = |key: &str| -> Option<String> {
-            declared.contains(&key).then(|| outputs.get(key).cloned()).flatten().filter(|v| !v.is_empty())
-        };
+        Ok(DeployedStack { metadata, outputs })
+    }
+
+    /// The outputs of `category` (`AWS::Amplify::Auth`, ...), or `None` when the sandbox has
+    /// no such resource.
+    pub fn category(&self, category: &str) -> Option<CategoryOutputs<'_>> {
+        let declared = self
+            .metadata
+            .get(category)
+            .filter(|entry| entry.get("version").is_some())
+            .and_then(|entry| entry.get("stackOutputs"))
+            .and_then(Value::as_array)?;
+        Some(CategoryOutputs { declared: declared.iter().filter_map(Value::as_str).collect(), outputs: &self.outputs })
+    }
+}
+
+impl AuthConfig {
+    /// Builds the config from what CloudFormation returned for the root stack.
+    pub fn from_stack(
+        metadata: Option<&str>,
+        status: &str,
+        outputs: Option<&HashMap<String, String>>,
+    ) -> SeedResult<Self> {
+        AuthConfig::of(&DeployedStack::new(metadata, status, outputs.cloned())?)
+    }
+
+    pub fn of(stack: &DeployedStack) -> SeedResult<Self> {
+        let auth = stack.category(AUTH_METADATA_KEY).ok_or_else(missing_auth)?;
+        let output = |key: &str| auth.get(key);
         let required = |key: &str| output(key).ok_or_else(missing_auth);
 
         let user_pool_id = required("userPoolId")?;
@@ -166,7 +206,7 @@ fn parse_groups(raw: &str) -> SeedResult<Vec<String>> {
     Ok(entries.into_iter().flat_map(|entry| entry.into_iter().map(|(name, _)| name)).collect())
 }
 
-type Slot = Arc<OnceCell<Arc<AuthConfig>>>;
+type Slot = Arc<OnceCell<Arc<DeployedStack>>>;
 static RESOLVED: Mutex<Option<HashMap<String, Slot>>> = Mutex::new(None);
 
 /// The auth config of the sandbox named by `AMPLIFY_BACKEND_IDENTIFIER`.
@@ -176,17 +216,20 @@ pub async fn auth_config() -> SeedResult<Arc<AuthConfig>> {
 }
 
 pub async fn auth_config_of(backend: &BackendIdentifier) -> SeedResult<Arc<AuthConfig>> {
+    AuthConfig::of(&*deployed_stack(backend).await?).map(Arc::new)
+}
+
+/// The sandbox's root stack, read once per process.
+pub async fn deployed_stack(backend: &BackendIdentifier) -> SeedResult<Arc<DeployedStack>> {
     let stack_name = backend.stack_name();
     let slot: Slot = {
         let mut guard = RESOLVED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         guard.get_or_insert_with(HashMap::new).entry(stack_name.clone()).or_default().clone()
     };
-    slot.get_or_try_init(|| async { fetch_auth_config(&stack_name).await.map(Arc::new) })
-        .await
-        .cloned()
+    slot.get_or_try_init(|| async { fetch_stack(&stack_name).await.map(Arc::new) }).await.cloned()
 }
 
-async fn fetch_auth_config(stack_name: &str) -> SeedResult<AuthConfig> {
+async fn fetch_stack(stack_name: &str) -> SeedResult<DeployedStack> {
     let cfn = aws_sdk_cloudformation::Client::new(sdk_config().await);
     let summary = cfn
         .get_template_summary()
@@ -210,7 +253,7 @@ async fn fetch_auth_config(stack_name: &str) -> SeedResult<AuthConfig> {
     let outputs: Option<HashMap<String, String>> = stack.outputs.map(|outputs| {
         outputs.into_iter().filter_map(|o| Some((o.output_key?, o.output_value?))).collect()
     });
-    AuthConfig::from_stack(summary.metadata.as_deref(), &status, outputs.as_ref())
+    DeployedStack::new(summary.metadata.as_deref(), &status, outputs)
 }
 
 /// Upstream's (client-config's) names and texts for a stack that cannot give its outputs.

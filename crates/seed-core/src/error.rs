@@ -37,6 +37,8 @@ pub struct SeedError {
     pub resolution: Option<String>,
     pub classification: Classification,
     pub cause: Option<AwsCause>,
+    /// A GraphQL error's `errors` array, as AppSync sent it (`GraphQLError` only).
+    pub errors: Option<serde_json::Value>,
 }
 
 pub type SeedResult<T> = Result<T, SeedError>;
@@ -50,6 +52,7 @@ impl SeedError {
             resolution: Some(resolution.into()),
             classification: Classification::Error,
             cause: None,
+            errors: None,
         }
     }
 
@@ -61,6 +64,7 @@ impl SeedError {
             resolution: None,
             classification: Classification::Fault,
             cause: None,
+            errors: None,
         }
     }
 
@@ -84,6 +88,7 @@ impl SeedError {
             resolution: None,
             classification: Classification::Error,
             cause: Some(cause),
+            errors: None,
         }
     }
 

@@ -54,6 +54,9 @@ struct Current {
 }
 
 static CURRENT: Mutex<Option<Current>> = Mutex::new(None);
+/// Bumped by every sign-in and sign-out: what was derived from one session (identity-pool
+/// credentials) is only good while the generation it was made in is current.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
 static OBSERVER: RwLock<Option<Arc<dyn SessionObserver>>> = RwLock::new(None);
 
 pub fn set_observer(observer: Option<Arc<dyn SessionObserver>>) {
@@ -147,8 +150,11 @@ pub async fn sign_in(cognito: &Cognito, username: String, login_id: String, toke
         id_token: tokens.id_token,
         refresh_token: tokens.refresh_token,
     };
-    *CURRENT.lock().unwrap_or_else(|p| p.into_inner()) =
-        Some(Current { snapshot: snapshot.clone(), cognito: cognito.clone() });
+    {
+        let mut current = CURRENT.lock().unwrap_or_else(|p| p.into_inner());
+        *current = Some(Current { snapshot: snapshot.clone(), cognito: cognito.clone() });
+        GENERATION.fetch_add(1, Ordering::SeqCst);
+    }
     notify(Some(snapshot)).await
 }
 
@@ -163,7 +169,11 @@ pub async fn sign_out() -> SeedResult<()> {
 /// it alongside its next sign-in (which needs nothing from it) and time the RevokeToken to
 /// when the endpoint is idle; the new session is made current only after both have finished.
 pub async fn sign_out_revoking_when(ready: impl Future<Output = ()>) -> SeedResult<()> {
-    let current = CURRENT.lock().unwrap_or_else(|p| p.into_inner()).take();
+    let current = {
+        let mut current = CURRENT.lock().unwrap_or_else(|p| p.into_inner());
+        GENERATION.fetch_add(1, Ordering::SeqCst);
+        current.take()
+    };
     let revoke = async move {
         if let Some(Current { snapshot, cognito }) = current {
             ready.await;
@@ -186,6 +196,29 @@ pub async fn discard(cognito: &Cognito, refresh_token: Option<&str>) {
 /// What the signed-in user signed in with (the script's `username`), if anyone is.
 pub fn current_login() -> Option<String> {
     CURRENT.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|c| c.snapshot.login_id.clone())
+}
+
+/// The signed-in user's tokens, with the session's generation (see [`generation`]).
+pub struct CurrentTokens {
+    pub generation: u64,
+    pub username: String,
+    pub access_token: Zeroizing<String>,
+    pub id_token: Zeroizing<String>,
+}
+
+pub fn current_tokens() -> Option<CurrentTokens> {
+    let current = CURRENT.lock().unwrap_or_else(|p| p.into_inner());
+    current.as_ref().map(|c| CurrentTokens {
+        generation: GENERATION.load(Ordering::SeqCst),
+        username: c.snapshot.username.clone(),
+        access_token: c.snapshot.access_token.clone(),
+        id_token: c.snapshot.id_token.clone(),
+    })
+}
+
+/// Which session is current: changes with every sign-in and sign-out.
+pub fn generation() -> u64 {
+    GENERATION.load(Ordering::SeqCst)
 }
 
 /// The signed-in user's Cognito name, if any.

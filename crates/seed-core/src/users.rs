@@ -403,6 +403,7 @@ fn sign_up_cut_off(username: &str, error: SeedError) -> SeedError {
         )),
         classification: error.classification,
         cause: error.cause.or(Some(AwsCause { name: error.name, message: error.message })),
+        errors: None,
     }
 }
 
