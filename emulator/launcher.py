@@ -21,6 +21,9 @@ With SEEDTEST_COGNITO_QUOTAS=1 Cognito calls over their quota are throttled (pat
 cognito_quotas.py); with SEEDTEST_DENY_ACTIONS signed calls of those actions are denied (patch s,
 iam_deny.py); both are counted in GET /_seedtest/requests (`throttled`, `denied`). With
 SEEDTEST_NETWORK_LATENCY_MS=N every AWS request is answered N ms late (patch t).
+POST /_appsync/<apiId>/graphql is an AppSync GraphQL data plane for Amplify model operations
+(patch u, appsync.py; counted as `appsync:GraphQL`); cognito-identity GetId /
+GetCredentialsForIdentity check `Logins` (patch v, cognito_identity.py).
 """
 
 import argparse
@@ -447,6 +450,25 @@ def patch_iam_deny_actions():
     _emulator_module("iam_deny").install()
 
 
+def patch_appsync_data_plane():
+    """AppSync GraphQL: moto 5.2.1 has the control plane only and executes no GraphQL. Serve
+    POST /_appsync/<apiId>/graphql (appsync.py): the model operations Amplify generates (create /
+    update / delete / get / list) for the API's model introspection schema, over moto's DynamoDB,
+    with AppSync's request authorization (API key, user-pool JWT, SigV4) and Amplify's auth rules
+    (owner, groups, public, private), answering with AppSync's error shapes."""
+    _emulator_module("appsync").install()
+
+
+def patch_cognito_identity_logins():
+    """cognito-identity: moto's GetId returns a new random IdentityId and GetCredentialsForIdentity
+    fixed fake credentials, both ignoring `Logins`. Check the user-pool ID tokens in `Logins`
+    (signature, issuer = the provider, audience, expiry), give the same IdentityId per (identity
+    pool, user), refuse unauthenticated identities when the pool does not allow them
+    (NotAuthorizedException), and issue per-identity temporary credentials (ASIA...) that the
+    AppSync data plane (patch u) accepts in SigV4 (cognito_identity.py)."""
+    _emulator_module("cognito_identity").install()
+
+
 def _jwt_claims(jwt_text):
     """Payload of a JWT without verifying it (only moto's own tokens are inspected)."""
     try:
@@ -478,6 +500,8 @@ PATCHES = {
     "r": patch_cognito_custom_attribute_schema,
     "s": patch_iam_deny_actions,
     "t": patch_network_latency,
+    "u": patch_appsync_data_plane,
+    "v": patch_cognito_identity_logins,
 }
 
 # The MFA patches (f-i) replace moto's own sign-in steps, so they go in first: the wrappers b
@@ -485,7 +509,8 @@ PATCHES = {
 # wrap all of that (cognito_options.py); l goes last of the sign-in wrappers so that it sees
 # every Session handed out, o after n because it wraps n's device calls too. q and s act in
 # the WSGI wrapper (before moto), r wraps the attribute-writing backend methods.
-APPLY_ORDER = ("a", "f", "g", "h", "i", "b", "c", "d", "e", "m", "n", "k", "j", "l", "o", "p", "q", "r", "s", "t")
+APPLY_ORDER = ("a", "f", "g", "h", "i", "b", "c", "d", "e", "m", "n", "k", "j", "l", "o", "p", "q", "r", "s", "t",
+               "u", "v")
 assert sorted(APPLY_ORDER) == sorted(PATCHES)
 
 
@@ -929,6 +954,7 @@ def with_seedtest_routes(moto_app, patch_state, counter, faults):
     request is counted, may hit an injected fault, an IAM denial or a Cognito quota, and
     otherwise goes to moto."""
     cognito_quotas, iam_deny = _emulator_module("cognito_quotas"), _emulator_module("iam_deny")
+    appsync = _emulator_module("appsync")  # patch u's data plane (serves only when installed)
 
     def read_json(environ):
         try:
@@ -1000,7 +1026,8 @@ def with_seedtest_routes(moto_app, patch_state, counter, faults):
         if NETWORK["latencySeconds"]:
             time.sleep(NETWORK["latencySeconds"])  # patch t: the round trip, before any answer
         try:
-            request = describe_aws_request(environ)
+            request = AwsRequest("appsync:GraphQL", environ.get("HTTP_AUTHORIZATION", "").startswith(
+                "AWS4-HMAC-SHA256"), "json") if appsync.handles(path) else describe_aws_request(environ)
         except Exception as err:  # counting is best effort; never break the request itself
             print(f"launcher: could not name request {environ.get('REQUEST_METHOD')} {path}: {err!r}",
                   file=sys.stderr)
@@ -1016,6 +1043,8 @@ def with_seedtest_routes(moto_app, patch_state, counter, faults):
         if mode or denial or throttled:
             return injected_error(request, mode or denial or "throttle", environ.get("REQUEST_METHOD"),
                                   start_response)
+        if appsync.handles(path):
+            return appsync.app(environ, start_response)
         return moto_app(environ, start_response)
 
     return app

@@ -6,11 +6,18 @@
         [--prevent-user-existence-errors] [--required-attributes name,given_name] \
         [--device-tracking always|opt-in] [--auth-session-validity MINUTES] \
         [--custom-attributes team:String,level:Number:min=1:max=9,code:String:immutable:maxlen=8] \
+        [--data emulator/schemas/todo.json [--data-auth userPool|iam|apiKey] \
+         [--data-additional-auth iam,apiKey] [--data-iam-admin-keys test]] \
+        [--storage-paths '{"public/*": {"guest": ["get", "list"]}}'] \
         [--no-auth] [--region us-east-1]
 
 Creates a user pool (email as username), its groups, a web client without secret, an identity
 pool, an S3 bucket and the root CloudFormation stack whose Metadata/Outputs are where
 @aws-amplify/seed finds them; writes DIR/amplify_outputs.json; prints one JSON line with the ids.
+With --data (a model introspection schema: what amplify_outputs.json holds as
+`data.model_introspection`), also what `defineData` deploys: an AppSync API (served by the
+emulator's data plane, launcher patch u), its API key, one DynamoDB table per model, the model
+schema in the bucket, the `AWS::Amplify::GraphQL` outputs and the `data` section.
 Provisioning the same identifier again replaces its stack (old pools are left behind, unused).
 """
 
@@ -20,6 +27,7 @@ import json
 import os
 import re
 import sys
+import time
 import uuid
 
 import boto3
@@ -180,11 +188,144 @@ def create_bucket(client, region, stack_name):
     return bucket
 
 
+# Amplify Gen 2 storage access paths (`paths` of each bucket in the outputs): the prefixes
+# aws-amplify's Storage category uses by default, with the access defineStorage grants them.
+DEFAULT_STORAGE_PATHS = {
+    "public/*": {"guest": ["get", "list"], "authenticated": ["get", "list", "write", "delete"]},
+    "protected/{entity_id}/*": {"guest": ["get", "list"], "authenticated": ["get", "list"],
+                                "entityidentity": ["get", "list", "write", "delete"]},
+    "private/{entity_id}/*": {"entityidentity": ["get", "list", "write", "delete"]},
+}
+STORAGE_NAME = "storage"  # defineStorage({ name }) of the default bucket
+
+# --data: authorization modes (defineData authorizationModes names -> AppSync's)
+DATA_AUTH_MODES = {"userPool": "AMAZON_COGNITO_USER_POOLS", "iam": "AWS_IAM", "apiKey": "API_KEY"}
+API_KEY_DAYS = 7  # defineData's default apiKeyAuthorizationMode expiresInDays
+
+
+def _emulator_module(name):
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    import importlib
+    return importlib.import_module(name)
+
+
+def load_data_schema(path):
+    """The model introspection schema in `path` (the object itself, or amplify_outputs.json /
+    its `data` section) and the authorization modes the file names, if any
+    (`default_authorization_type`, `authorization_types`, as amplify_outputs.json's `data`)."""
+    with open(path) as f:
+        document = json.load(f)
+    introspection = _emulator_module("appsync_schema").introspection_of(document)
+    section = document.get("data", document) if isinstance(document, dict) else {}
+    return introspection, section.get("default_authorization_type"), section.get("authorization_types")
+
+
+def data_auth_modes(introspection, auth, default=None, additional=None):
+    """(default mode, [additional modes]) in AppSync's names. Without flags, what defineData does:
+    userPool by default when there is auth (else apiKey), iam beside it (the identity pool's roles),
+    apiKey when a rule uses it."""
+    def appsync_name(mode):
+        if mode in DATA_AUTH_MODES.values():
+            return mode
+        if mode not in DATA_AUTH_MODES:
+            raise ValueError(f"unknown authorization mode {mode!r} (userPool, iam, apiKey)")
+        return DATA_AUTH_MODES[mode]
+    providers = set()
+    for model in introspection["models"].values():
+        for attribute in model.get("attributes") or []:
+            if attribute.get("type") == "auth":
+                for rule in (attribute.get("properties") or {}).get("rules") or []:
+                    providers.add(rule.get("provider") or ("apiKey" if rule.get("allow") == "public" else "userPools"))
+    default = appsync_name(default) if default else ("AMAZON_COGNITO_USER_POOLS" if auth else "API_KEY")
+    if additional is None:
+        additional = (["AWS_IAM"] if auth else []) + (["API_KEY"] if "apiKey" in providers else [])
+    modes = []
+    for mode in additional:
+        mode = appsync_name(mode)
+        if mode != default and mode not in modes:
+            modes.append(mode)
+    if "AMAZON_COGNITO_USER_POOLS" in [default] + modes and not auth:
+        raise ValueError("the userPool authorization mode needs auth (drop --no-auth)")
+    return default, modes
+
+
+def create_data(client, endpoint, region, stack_name, introspection, auth, bucket, default_mode, additional_modes,
+                iam_admin_keys=("test",)):
+    """What defineData deploys, in the emulator: the AppSync API (auth modes; an API key when
+    API_KEY is one), its schema, one DynamoDB table `<Model>-<apiId>-NONE` per model, the model
+    schema in `bucket` (Amplify's directive SDL at the `amplifyApiModelSchemaS3Uri` object, the
+    introspection JSON beside it for the data plane). Returns the data outputs' values."""
+    appsync_module, schema_module = _emulator_module("appsync"), _emulator_module("appsync_schema")
+    schema = schema_module.ModelSchema(introspection)  # validates the file before anything is created
+    appsync = client("appsync")
+
+    def provider(mode):
+        entry = {"authenticationType": mode}
+        if mode == "AMAZON_COGNITO_USER_POOLS":
+            entry["userPoolConfig"] = {"userPoolId": auth["userPoolId"], "awsRegion": region}
+        return entry
+
+    default_config = {}
+    if default_mode == "AMAZON_COGNITO_USER_POOLS":
+        default_config["userPoolConfig"] = {**provider(default_mode)["userPoolConfig"], "defaultAction": "ALLOW"}
+    api = appsync.create_graphql_api(
+        name="amplifyData", authenticationType=default_mode,
+        additionalAuthenticationProviders=[provider(m) for m in additional_modes], **default_config)["graphqlApi"]
+    api_id = api["apiId"]
+    api_key = None
+    if "API_KEY" in [default_mode] + additional_modes:
+        api_key = appsync.create_api_key(apiId=api_id, description="amplifyData default API key",
+                                         expires=int(time.time()) + API_KEY_DAYS * 86400)["apiKey"]["id"]
+    appsync.start_schema_creation(apiId=api_id, definition=schema.appsync_sdl().encode())
+    dynamodb = client("dynamodb")
+    for model in schema.models.values():
+        keys = model.key_attribute_types()
+        dynamodb.create_table(
+            TableName=model.table_name(api_id), BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": name, "KeyType": kind} for (name, _), kind in zip(keys, ("HASH", "RANGE"))],
+            AttributeDefinitions=[{"AttributeName": name, "AttributeType": kind} for name, kind in keys])
+    s3 = client("s3")
+    prefix = f"amplify-data/{api_id}"
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/model-schema.graphql",
+                  Body=schema_module.amplify_model_sdl(introspection).encode(), ContentType="text/plain")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/model-introspection-schema.json",
+                  Body=json.dumps(introspection, indent=2).encode(), ContentType="application/json")
+    appsync.tag_resource(resourceArn=api["arn"], tags={
+        appsync_module.TAG_SCHEMA_URI: f"s3://{bucket}/{prefix}/model-introspection-schema.json",
+        appsync_module.TAG_IDENTITY_POOL: (auth or {}).get("identityPoolId") or "",
+        appsync_module.TAG_ADMIN_KEYS: ",".join(iam_admin_keys)})
+    return {"apiId": api_id, "url": f"{endpoint.rstrip('/')}/_appsync/{api_id}/graphql", "apiKey": api_key,
+            "defaultMode": default_mode, "additionalModes": list(additional_modes),
+            "modelSchemaS3Uri": f"s3://{bucket}/{prefix}/model-schema.graphql",
+            "modelIntrospectionS3Uri": f"s3://{bucket}/{prefix}/model-introspection-schema.json",
+            "introspection": introspection}
+
+
+def data_stack_outputs(region, data):
+    """The `AWS::Amplify::GraphQL` outputs (backend-output-schemas graphql v1)."""
+    outputs = {"awsAppsyncApiEndpoint": data["url"], "awsAppsyncRegion": region,
+               "awsAppsyncAuthenticationType": data["defaultMode"]}
+    if data["additionalModes"]:
+        outputs["awsAppsyncAdditionalAuthenticationTypes"] = ",".join(data["additionalModes"])
+    if data["apiKey"]:
+        outputs["awsAppsyncApiKey"] = data["apiKey"]
+    outputs["awsAppsyncApiId"] = data["apiId"]
+    outputs["amplifyApiModelSchemaS3Uri"] = data["modelSchemaS3Uri"]
+    return outputs
+
+
+def storage_buckets(region, bucket, paths):
+    return [{"name": STORAGE_NAME, "bucketName": bucket, "storageRegion": region, "paths": paths}]
+
+
 def required_list(auth):
     return ["email"] + [a for a in (auth or {}).get("requiredAttributes", []) if a != "email"]
 
 
-def root_stack_template(region, auth, mfa, mfa_types, groups, bucket, deployment_type="sandbox"):
+def root_stack_template(region, auth, mfa, mfa_types, groups, bucket, deployment_type="sandbox", data=None,
+                        storage_paths=None):
     """Template with Amplify's metadata entries; outputs are literal strings, as ampx leaves them
     (`deploymentType`: `sandbox`, or `branch` for what `ampx pipeline-deploy` deploys)."""
     metadata = {"AWS::Amplify::Platform": {"version": "1", "stackOutputs": ["deploymentType", "region"]}}
@@ -212,7 +353,15 @@ def root_stack_template(region, auth, mfa, mfa_types, groups, bucket, deployment
                                                 separators=(",", ":"))
         metadata["AWS::Amplify::Auth"] = {"version": "1", "stackOutputs": list(auth_outputs)}
         outputs.update(auth_outputs)
-    storage_outputs = {"storageRegion": region, "bucketName": bucket}
+    if data:
+        data_outputs = data_stack_outputs(region, data)
+        metadata["AWS::Amplify::GraphQL"] = {"version": "1", "stackOutputs": list(data_outputs)}
+        outputs.update(data_outputs)
+    # `buckets`: a JSON list whose entries are JSON strings (what defineStorage writes).
+    buckets = [json.dumps(b, separators=(",", ":"))
+               for b in storage_buckets(region, bucket, storage_paths or DEFAULT_STORAGE_PATHS)]
+    storage_outputs = {"storageRegion": region, "bucketName": bucket,
+                       "buckets": json.dumps(buckets, separators=(",", ":"))}
     metadata["AWS::Amplify::Storage"] = {"version": "1", "stackOutputs": list(storage_outputs)}
     outputs.update(storage_outputs)
     return {
@@ -236,9 +385,10 @@ def deploy_stack(client, stack_name, template):
         raise RuntimeError(f"stack {stack_name} ended in {status}")
 
 
-def amplify_outputs(region, auth, mfa, mfa_types, groups, bucket):
+def amplify_outputs(region, auth, mfa, mfa_types, groups, bucket, data=None, storage_paths=None):
     """amplify_outputs.json, Amplify Gen 2 client config schema 1.4. Like ampx, it leaves out
-    mfa_methods and groups when there are none."""
+    mfa_methods and groups when there are none, and api_key / authorization_types when the API
+    has none."""
     outputs = {"version": "1.4"}
     if auth:
         outputs["auth"] = {
@@ -258,8 +408,18 @@ def amplify_outputs(region, auth, mfa, mfa_types, groups, bucket):
             outputs["auth"]["mfa_methods"] = mfa_types
         if groups:
             outputs["auth"]["groups"] = [{g: {"precedence": i}} for i, g in enumerate(groups)]
-    outputs["storage"] = {"aws_region": region, "bucket_name": bucket,
-                          "buckets": [{"name": "storage", "bucket_name": bucket, "aws_region": region}]}
+    if data:
+        section = {"url": data["url"], "aws_region": region}
+        if data["apiKey"]:
+            section["api_key"] = data["apiKey"]
+        section["default_authorization_type"] = data["defaultMode"]
+        if data["additionalModes"]:
+            section["authorization_types"] = list(data["additionalModes"])
+        section["model_introspection"] = data["introspection"]
+        outputs["data"] = section
+    outputs["storage"] = {"aws_region": region, "bucket_name": bucket, "buckets": [
+        {"name": b["name"], "bucket_name": b["bucketName"], "aws_region": b["storageRegion"], "paths": b["paths"]}
+        for b in storage_buckets(region, bucket, storage_paths or DEFAULT_STORAGE_PATHS)]}
     return outputs
 
 
@@ -286,6 +446,19 @@ def main(argv=None):
     parser.add_argument("--custom-attributes", default="",
                         help="custom attributes in the pool schema: name:String|Number|Boolean|DateTime[:immutable]"
                              "[:readonly][:minlen=N][:maxlen=N][:min=N][:max=N], comma-separated")
+    parser.add_argument("--data", metavar="SCHEMA_JSON",
+                        help="model introspection schema (e.g. emulator/schemas/todo.json): deploy the data API too")
+    parser.add_argument("--data-auth", help="default authorization mode: userPool, iam or apiKey "
+                                            "(default: the file's default_authorization_type, else userPool with auth)")
+    parser.add_argument("--data-additional-auth", help="additional modes, comma-separated, e.g. iam,apiKey "
+                                                       "(default: the file's authorization_types, else iam with auth "
+                                                       "and apiKey when a rule uses it); '' for none")
+    parser.add_argument("--data-iam-admin-keys", default="test",
+                        help="access key ids whose SigV4 requests act as Amplify admin roles (bypass the auth rules); "
+                             "default test, '' for none")
+    parser.add_argument("--storage-paths", metavar="JSON",
+                        help="the default bucket's access paths, e.g. '{\"public/*\": {\"guest\": [\"get\"]}}' "
+                             "(default: public/*, protected/{entity_id}/*, private/{entity_id}/*)")
     parser.add_argument("--no-auth", action="store_true")
     parser.add_argument("--region", default="us-east-1")
     args = parser.parse_args(argv)
@@ -307,6 +480,22 @@ def main(argv=None):
         custom_attributes = parse_custom_attributes(args.custom_attributes)
     except ValueError as err:
         parser.error(str(err))
+    storage_paths = None
+    if args.storage_paths:
+        try:
+            storage_paths = json.loads(args.storage_paths)
+            if not isinstance(storage_paths, dict):
+                raise ValueError("not an object")
+        except ValueError as err:
+            parser.error(f"--storage-paths: {err}")
+    introspection = None
+    if args.data:
+        try:
+            introspection, file_default, file_additional = load_data_schema(args.data)
+            additional = csv(args.data_additional_auth) if args.data_additional_auth is not None else file_additional
+            data_modes = data_auth_modes(introspection, not args.no_auth, args.data_auth or file_default, additional)
+        except (OSError, ValueError) as err:
+            parser.error(f"--data: {err}")
     client = clients(args.endpoint, args.region)
     stack_name = stack_name_for(identifier)
 
@@ -316,16 +505,24 @@ def main(argv=None):
         device_tracking=args.device_tracking, auth_session_validity=args.auth_session_validity,
         custom_attributes=custom_attributes)
     bucket = create_bucket(client, args.region, stack_name)
-    deploy_stack(client, stack_name, root_stack_template(args.region, auth, args.mfa, mfa_types, groups, bucket, identifier["type"]))
+    data = None if introspection is None else create_data(
+        client, args.endpoint, args.region, stack_name, introspection, auth, bucket, *data_modes,
+        iam_admin_keys=csv(args.data_iam_admin_keys))
+    deploy_stack(client, stack_name, root_stack_template(args.region, auth, args.mfa, mfa_types, groups, bucket,
+                                                         identifier["type"], data=data, storage_paths=storage_paths))
 
     os.makedirs(args.app_dir, exist_ok=True)
     with open(os.path.join(args.app_dir, "amplify_outputs.json"), "w") as f:
-        json.dump(amplify_outputs(args.region, auth, args.mfa, mfa_types, groups, bucket), f, indent=2)
+        json.dump(amplify_outputs(args.region, auth, args.mfa, mfa_types, groups, bucket, data=data,
+                                  storage_paths=storage_paths), f, indent=2)
         f.write("\n")
 
     printed = {k: v for k, v in (auth or {}).items() if k != "requiredAttributes"}
     result = {**(printed or {"userPoolId": None, "clientId": None, "identityPoolId": None}),
               "bucket": bucket, "stackName": stack_name, "region": args.region}
+    if data:
+        result.update(graphqlEndpoint=data["url"], apiId=data["apiId"], apiKey=data["apiKey"],
+                      modelSchemaS3Uri=data["modelSchemaS3Uri"], modelIntrospectionS3Uri=data["modelIntrospectionS3Uri"])
     print(json.dumps(result))
     return 0
 

@@ -10,7 +10,9 @@
 // default environment; `options` (k, l, o) runs in emulators started with OPTIONS_ENV, `limits`
 // (q, s, t) in emulators started with LIMITS_ENV. An emulator without one patch runs the groups that
 // hold that patch's checks (a-i: base and settings; j, m, n, p, r: settings; k, l, o: options;
-// q, s, t: limits).
+// q, s, t: limits). `data` (u, v: selftest_data.py, the AppSync data plane and identity-pool
+// Logins) runs in emulators of its own with the default environment (all patches, without u,
+// without v).
 // Emulators run in parallel; the last line is `N passed, M failed`; exit code 1 on failure.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,10 +23,11 @@ import { startEmulator, VENV_PYTHON } from './emulator.mjs';
 
 process.setMaxListeners(40); // each of the 22 emulators listens for this process's exit
 const CHECKS_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'selftest_checks.py');
-const PATCH_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't'];
+const PATCH_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 'u', 'v'];
 const OPTION_PATCHES = ['k', 'l', 'o']; // need the launcher options below to act
 const LIMIT_PATCHES = ['q', 's', 't']; // need LIMITS_ENV to act
 const SETTINGS_PATCHES = ['j', 'm', 'n', 'p', 'r'];
+const DATA_PATCHES = ['u', 'v']; // the `data` group's own emulators, default environment
 // The launcher options of the `options` runs (selftest_checks.OPTIONS_ENV says the same).
 const OPTIONS_ENV = {
   SEEDTEST_LOCKOUT: '1', SEEDTEST_LOCKOUT_AFTER: '3', SEEDTEST_CHALLENGE_SESSION_TTL_SECONDS: '2',
@@ -131,20 +134,25 @@ function record(ok, name, detail = '') {
 const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-emulator-selftest-'));
 const startedAt = Date.now();
 try {
-  const defaultRuns = [null, ...PATCH_IDS.filter((p) => !OPTION_PATCHES.includes(p) && !LIMIT_PATCHES.includes(p))];
+  const defaultRuns = [null, ...PATCH_IDS.filter((p) => ![...OPTION_PATCHES, ...LIMIT_PATCHES, ...DATA_PATCHES].includes(p))];
   const optionRuns = [null, ...OPTION_PATCHES];
   const limitRuns = [null, ...LIMIT_PATCHES];
+  const dataRuns = [null, ...DATA_PATCHES];
   const runs = await Promise.all([
     ...defaultRuns.map((p) => checkedRun(p, tmpDir)),
     ...optionRuns.map((p) => checkedRun(p, tmpDir, { group: 'options' })),
     ...limitRuns.map((p) => checkedRun(p, tmpDir, { group: 'limits' })),
+    ...dataRuns.map((p) => checkedRun(p, tmpDir, { group: 'data' })),
   ]);
   const allPatches = runs[0];
   const allOptions = runs[defaultRuns.length];
   const allLimits = runs[defaultRuns.length + optionRuns.length];
+  const allData = runs[defaultRuns.length + optionRuns.length + limitRuns.length];
   const withoutOne = runs.filter((r) => r.disabledPatch);
 
-  for (const r of [...allPatches.results, ...allOptions.results, ...allLimits.results]) record(r.ok, r.check, r.detail);
+  for (const r of [...allPatches.results, ...allOptions.results, ...allLimits.results, ...allData.results]) {
+    record(r.ok, r.check, r.detail);
+  }
   const applied = allPatches.health.patches.applied;
   record(JSON.stringify(applied) === JSON.stringify(PATCH_IDS), 'selftest covers every launcher patch',
     `launcher applies ${applied}, selftest knows ${PATCH_IDS}`);

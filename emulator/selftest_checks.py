@@ -1245,7 +1245,7 @@ def main():
     parser.add_argument("--groups", default="base,settings",
                         help="base (patches a-i), settings (j, m, n, p and default options), "
                              "options (k, l, o; needs OPTIONS_ENV in the emulator), "
-                             "limits (q, s; needs LIMITS_ENV)")
+                             "limits (q, s; needs LIMITS_ENV), data (u, v: selftest_data.py)")
     parser.add_argument("--disabled", default=None, help="the patch the emulator runs without, if any")
     args = parser.parse_args()
     groups = set(args.groups.split(","))
@@ -1258,6 +1258,9 @@ def main():
             option_checks(args.endpoint)
         if "limits" in groups:
             limit_checks(args.endpoint)
+        if "data" in groups:
+            import selftest_data
+            selftest_data.data_checks(args.endpoint, str(Path(args.app_dir) / "data"), emit)
         if args.harness_checks:
             harness_checks(args.endpoint)
     except Exception as err:  # an unexpected error is a failed check, not a crash without output
