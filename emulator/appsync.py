@@ -674,12 +674,19 @@ def validation_error(error):
 def field_error(error):
     """An execution error as AppSync reports it: path, data, errorType, errorInfo, locations, message."""
     original = error.original_error
+    locations = [_location(l) for l in error.locations or []] or None
     if isinstance(original, ResolverError):
         error_type, message = original.error_type, original.message
+    elif not error.path:  # variables that do not fit their types: reported like validation errors
+        return {"path": None, "locations": locations, "message": error.message}
     else:
         error_type, message = None, error.message
-    return {"path": list(error.path) if error.path else None, "data": None, "errorType": error_type, "errorInfo": None,
-            "locations": [_location(l) for l in error.locations or []] or None, "message": message}
+        if original is not None:
+            import traceback
+            print("appsync: unexpected resolver error:\n" + "".join(traceback.format_exception(original)),
+                  file=sys.stderr)
+    return {"path": list(error.path), "data": None, "errorType": error_type, "errorInfo": None,
+            "locations": locations, "message": message}
 
 
 def _respond(start_response, status, body, error_type=None):

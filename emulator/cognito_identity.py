@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 ISSUER_RE = re.compile(r"^https://cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/([A-Za-z0-9_-]+)$")
 CREDENTIAL_SECONDS = 3600  # GetCredentialsForIdentity: "credentials ... valid for one hour"
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _public_keys = {}  # kid -> RSA public key (moto signs every pool's tokens with one fixed key)
 _identities = {}  # IdentityId -> {"pool", "logins": {provider: sub}}
 _by_login = {}  # (identity pool id, provider, sub) -> IdentityId
