@@ -1077,15 +1077,18 @@ def latency_checks(endpoint, idp, pool_id):
         return got, time.monotonic() - started
 
     alone = timed_get(0)
+    # Side by side: 16 calls at once end well before 16 round trips, which one after the other
+    # would take. The margin (more than 6 round trips) is for the CPU of a loaded 2-core
+    # machine running the other emulators of the self-test at the same time.
     started = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        together = list(pool.map(timed_get, range(8)))
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        together = list(pool.map(timed_get, range(16)))
     overlapped = time.monotonic() - started
-    emit(f"latency: one call takes >= {latency * 1000:.0f} ms (SEEDTEST_NETWORK_LATENCY_MS), 8 at once wait side by "
-         "side (< 4 round trips in all)", "t",
+    emit(f"latency: one call takes >= {latency * 1000:.0f} ms (SEEDTEST_NETWORK_LATENCY_MS), 16 at once wait side by "
+         "side (< 10 round trips in all)", "t",
          options.get("networkLatencyMs") == latency * 1000 and alone[0] == "UserNotFoundException"
-         and alone[1] >= latency and all(g == "UserNotFoundException" and t >= latency for g, t in together) and overlapped < 4 * latency,
-         f"alone {alone}, 8 at once {overlapped:.3f} s, options {options.get('networkLatencyMs')}")
+         and alone[1] >= latency and all(g == "UserNotFoundException" and t >= latency for g, t in together) and overlapped < 10 * latency,
+         f"alone {alone}, 16 at once {overlapped:.3f} s, options {options.get('networkLatencyMs')}")
 
 
 def seedtest_api(endpoint, method, route, body=None):
