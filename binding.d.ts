@@ -12,7 +12,8 @@ export interface AuthOutputs {
 
 /**
  * What a bulk call's `progress` callback gets: counts so far. `created`/`existing` for
- * createUsers, `deleted`/`missing` for deleteUsers and deleteAllUsers.
+ * createUsers, `deleted`/`missing` for deleteUsers and deleteAllUsers,
+ * `created`/`updated`/`skipped` for createRecords, `uploaded` for uploadFiles.
  */
 export interface BulkProgress {
   total: number
@@ -21,6 +22,9 @@ export interface BulkProgress {
   existing?: number
   deleted?: number
   missing?: number
+  updated?: number
+  skipped?: number
+  uploaded?: number
   failed: number
 }
 
@@ -35,8 +39,14 @@ export interface ChallengeResponse {
  */
 export declare function createAndSignUpUser(newUser: AuthSignUp, prompt?: (message: string) => Promise<string>): Promise<AuthOutputs>
 
+/** Creates many records of one model; resolves to `{ created, updated, skipped, failed }`. */
+export declare function createRecords(model: string, recordsJson: string, options?: CreateRecordsOptions): Promise<CreateRecordsResult>
+
 /** Creates many users at Cognito's pace; existing ones count as existing (groups still ensured). */
 export declare function createUsers(users: SeedUser[], options?: BulkOptions, prompt?: (message: string) => Promise<string>): Promise<CreateUsersResult>
+
+/** The signed-in user's identity id in the identity pool (what storage paths use). */
+export declare function currentIdentityId(): Promise<string>
 
 /** Deletes every user of the sandbox's user pool (sandboxes only). */
 export declare function deleteAllUsers(options?: BulkOptions): Promise<DeleteUsersResult>
@@ -63,6 +73,9 @@ export interface EnsureUserOutput {
 
 /** Reads a sandbox secret set with `npx ampx sandbox secret set <name>`. */
 export declare function getSecret(secretName: string): Promise<string>
+
+/** One GraphQL request to the sandbox's Data API; resolves to `data` as JSON text. */
+export declare function graphql(query: string, variablesJson: string, options?: GraphqlOptions): Promise<string>
 
 /** Milliseconds until the next 30 s TOTP window begins. */
 export declare function millisUntilNextTotpWindow(): number
@@ -129,3 +142,6 @@ export interface TotpSetupDetails {
   sharedSecret: string
   username: string
 }
+
+/** Uploads files to the sandbox's bucket; resolves to `{ uploaded, failed }`. */
+export declare function uploadFiles(files: object[], options?: UploadFilesOptions): Promise<UploadFilesResult>

@@ -20,13 +20,13 @@ test("import (ESM) and require (CJS) succeed with an empty environment and leave
     ["--unhandled-rejections=strict", "--input-type=module", "-e", "const m = await import('./index.mjs'); console.log(Object.keys(m).sort().join(','));"],
     bareEnv,
   );
-  assert.equal(esm.stdout.trim(), "addToUserGroup,createAndSignUpUser,createUsers,deleteAllUsers,deleteUsers,ensureUser,getSecret,seedPolicy,setSecret,signInUser,totpCode,waitForNextTotpWindow");
+  assert.equal(esm.stdout.trim(), "addToUserGroup,createAndSignUpUser,createRecords,createUsers,deleteAllUsers,deleteUsers,ensureUser,getSecret,graphql,seedPolicy,setSecret,signInUser,totpCode,uploadFiles,waitForNextTotpWindow");
   assert.equal(esm.stderr, "");
   const cjs = await node(
     ["--unhandled-rejections=strict", "-e", "const m = require('./index.cjs'); console.log(Object.keys(m).sort().join(','));"],
     bareEnv,
   );
-  assert.equal(cjs.stdout.trim(), "addToUserGroup,createAndSignUpUser,createUsers,deleteAllUsers,deleteUsers,ensureUser,getSecret,seedPolicy,setSecret,signInUser,totpCode,waitForNextTotpWindow");
+  assert.equal(cjs.stdout.trim(), "addToUserGroup,createAndSignUpUser,createRecords,createUsers,deleteAllUsers,deleteUsers,ensureUser,getSecret,graphql,seedPolicy,setSecret,signInUser,totpCode,uploadFiles,waitForNextTotpWindow");
 });
 
 test("importing does not load the native binary yet", async () => {

@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { ensureTarball, installSpecs, repoRoot, tarballFiles } from "./cli/support.mjs";
 
 const run = promisify(execFile);
-const EXPORTS = ["addToUserGroup", "createAndSignUpUser", "createUsers", "deleteAllUsers", "deleteUsers", "ensureUser", "getSecret", "seedPolicy", "setSecret", "signInUser", "totpCode", "waitForNextTotpWindow"];
+const EXPORTS = ["addToUserGroup", "createAndSignUpUser", "createRecords", "createUsers", "deleteAllUsers", "deleteUsers", "ensureUser", "getSecret", "graphql", "seedPolicy", "setSecret", "signInUser", "totpCode", "uploadFiles", "waitForNextTotpWindow"];
 const REQUIRED_FILES = ["README.md", "amplify-bridge.mjs", "bin/amplify-seed.mjs", "binding.d.ts", "index.cjs", "index.d.ts", "index.mjs", "loader.cjs", "package.json", "prompt.mjs"];
 
 let packed;

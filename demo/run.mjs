@@ -59,7 +59,10 @@ await linkPackage();
 const emulator = await startEmulator();
 try {
   console.log(`emulator: ${emulator.endpoint}`);
-  const sandbox = await provisionSandbox(emulator.endpoint, identifier, { appDir: demoDir, groups: ["admin"] });
+  // Auth, data (the example schema: Todo with an owner rule, Note public) and storage.
+  const sandbox = await provisionSandbox(emulator.endpoint, identifier, {
+    appDir: demoDir, groups: ["admin"], data: path.join(repoRoot, "emulator", "schemas", "todo.json"),
+  });
   console.log(`sandbox:  ${sandbox.stackName} (user pool ${sandbox.userPoolId})`);
 
   useEmulator(emulator.endpoint, identifier);

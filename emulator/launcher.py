@@ -412,6 +412,31 @@ def _network_latency_ms():
 NETWORK_LATENCY_MS = _network_latency_ms()
 
 
+def patch_s3_complete_multipart_upload_result():
+    """S3 CompleteMultipartUpload: moto 5.2.1 answers with a `<CompleteMultipartUploadResponse>`
+    root; S3 answers `<CompleteMultipartUploadResult>` (Amazon S3 API Reference,
+    "CompleteMultipartUpload", Response Syntax), and aws-sdk-rust refuses any other root
+    ("expected CompleteMultipartUploadResult"), so every multipart upload failed at its last
+    step. Rename the root of that one answer."""
+    from moto.s3.responses import S3Response
+
+    original = S3Response._key_response_post
+    wrong, right = b"CompleteMultipartUploadResponse", b"CompleteMultipartUploadResult"
+
+    def with_s3_root(self, *args, **kwargs):
+        answer = original(self, *args, **kwargs)
+        if isinstance(answer, tuple) and len(answer) == 3 and self.data.get("Action") == "CompleteMultipartUpload":
+            status, headers, body = answer
+            if isinstance(body, str):
+                body = body.replace(wrong.decode(), right.decode())
+            elif isinstance(body, bytes):
+                body = body.replace(wrong, right)
+            answer = (status, headers, body)
+        return answer
+
+    S3Response._key_response_post = with_s3_root
+
+
 def _emulator_module(name):
     """One of the emulator's own modules (emulator/ on sys.path)."""
     if HERE not in sys.path:
@@ -502,6 +527,7 @@ PATCHES = {
     "t": patch_network_latency,
     "u": patch_appsync_data_plane,
     "v": patch_cognito_identity_logins,
+    "w": patch_s3_complete_multipart_upload_result,
 }
 
 # The MFA patches (f-i) replace moto's own sign-in steps, so they go in first: the wrappers b
@@ -510,7 +536,7 @@ PATCHES = {
 # every Session handed out, o after n because it wraps n's device calls too. q and s act in
 # the WSGI wrapper (before moto), r wraps the attribute-writing backend methods.
 APPLY_ORDER = ("a", "f", "g", "h", "i", "b", "c", "d", "e", "m", "n", "k", "j", "l", "o", "p", "q", "r", "s", "t",
-               "u", "v")
+               "u", "v", "w")
 assert sorted(APPLY_ORDER) == sorted(PATCHES)
 
 

@@ -23,11 +23,11 @@ import { startEmulator, VENV_PYTHON } from './emulator.mjs';
 
 process.setMaxListeners(40); // each of the 22 emulators listens for this process's exit
 const CHECKS_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'selftest_checks.py');
-const PATCH_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 'u', 'v'];
+const PATCH_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 'u', 'v', 'w'];
 const OPTION_PATCHES = ['k', 'l', 'o']; // need the launcher options below to act
 const LIMIT_PATCHES = ['q', 's', 't']; // need LIMITS_ENV to act
 const SETTINGS_PATCHES = ['j', 'm', 'n', 'p', 'r'];
-const DATA_PATCHES = ['u', 'v']; // the `data` group's own emulators, default environment
+const DATA_PATCHES = ['u', 'v', 'w']; // the `data` group's own emulators, default environment
 // The launcher options of the `options` runs (selftest_checks.OPTIONS_ENV says the same).
 const OPTIONS_ENV = {
   SEEDTEST_LOCKOUT: '1', SEEDTEST_LOCKOUT_AFTER: '3', SEEDTEST_CHALLENGE_SESSION_TTL_SECONDS: '2',

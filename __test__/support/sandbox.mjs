@@ -82,6 +82,10 @@ export async function provisionSandbox(endpoint, identifier, options = {}) {
   if (options.requiredAttributes) args.push("--required-attributes", options.requiredAttributes.join(","));
   if (options.deviceTracking) args.push("--device-tracking", options.deviceTracking);
   if (options.customAttributes) args.push("--custom-attributes", options.customAttributes.join(","));
+  // Data (emulator patch u): a model schema file, e.g. emulator/schemas/todo.json.
+  if (options.data) args.push("--data", options.data);
+  if (options.dataAuth) args.push("--data-auth", options.dataAuth);
+  if (options.dataAdditionalAuth) args.push("--data-additional-auth", options.dataAdditionalAuth.join(","));
   const { stdout } = await run(venvPython, args, { env: emulatorProcessEnv(endpoint) });
   const lines = stdout.trim().split("\n");
   return { ...JSON.parse(lines[lines.length - 1]), appDir };

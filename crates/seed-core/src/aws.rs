@@ -50,9 +50,14 @@ where
             let inner = service.err();
             AwsCause {
                 name: inner.code().unwrap_or("UnknownError").to_owned(),
-                // Real SSM sends ParameterNotFound with no message; the JS SDK then says
-                // "UnknownError", which is what users see upstream.
-                message: inner.message().unwrap_or("UnknownError").to_owned(),
+                message: match (inner.code(), inner.message()) {
+                    (_, Some(message)) => message.to_owned(),
+                    // Real SSM sends ParameterNotFound with no message; the JS SDK then says
+                    // "UnknownError", which is what users see upstream.
+                    (Some(_), None) => "UnknownError".to_owned(),
+                    // Neither a code nor a text: what the SDK saw (the HTTP status among it).
+                    (None, None) => format!("The service answered without an error code: {}", DisplayErrorContext(err)),
+                },
             }
         }
         SdkError::TimeoutError(_) => AwsCause {

@@ -324,40 +324,102 @@ pub struct Model {
     pub key: Vec<String>,
 }
 
-/// The models of the sandbox's schema by name, read once per process from the model
-/// introspection schema in S3; `None` when the stack names none.
+/// The models of the sandbox's schema by name, read once per process from the model schema
+/// the stack points to (GraphQL SDL in S3, what Amplify deploys); `None` when it names none.
 pub async fn models(config: &DataConfig) -> SeedResult<Option<Arc<HashMap<String, Model>>>> {
     static MODELS: OnceCell<Option<Arc<HashMap<String, Model>>>> = OnceCell::const_new();
     MODELS
         .get_or_try_init(|| async {
             let Some(uri) = config.model_schema_uri.as_deref() else { return Ok(None) };
             let text = storage::read_s3_uri(uri, &config.region).await?;
-            Ok(Some(Arc::new(parse_models(&text)?)))
+            Ok(Some(Arc::new(parse_models(&text))))
         })
         .await
         .cloned()
 }
 
-/// Reads the `models` of a model introspection schema.
-pub fn parse_models(text: &str) -> SeedResult<HashMap<String, Model>> {
-    let bad = || {
-        SeedError::user(
-            "InvalidDataConfigError",
-            "The Data API's model introspection schema is not what Amplify writes.",
-            "Redeploy the sandbox with npx ampx sandbox.",
-        )
-    };
-    let schema: Value = serde_json::from_str(text).map_err(|_| bad())?;
-    let models = schema.get("models").and_then(Value::as_object).ok_or_else(bad)?;
-    Ok(models
-        .iter()
-        .map(|(name, model)| {
-            let info = &model["primaryKeyInfo"];
-            let mut key = vec![info["primaryKeyFieldName"].as_str().unwrap_or("id").to_owned()];
-            key.extend(info["sortKeyFieldNames"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned));
-            (name.clone(), Model { name: name.clone(), key })
-        })
-        .collect())
+/// The `@model` types of an Amplify model schema (SDL) and their primary keys: the field
+/// marked `@primaryKey` (with its `sortKeyFields`), else Amplify's default, `id`.
+pub fn parse_models(sdl: &str) -> HashMap<String, Model> {
+    let mut models = HashMap::new();
+    let mut rest = sdl;
+    while let Some(at) = find_word(rest, "type") {
+        let after = &rest[at + "type".len()..];
+        let name: String = after.trim_start().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let Some((header, body, tail)) = split_type(after) else { break };
+        if has_directive(header, "@model") && !name.is_empty() {
+            let key = primary_key(body).unwrap_or_else(|| vec!["id".to_owned()]);
+            models.insert(name.clone(), Model { name, key });
+        }
+        rest = tail;
+    }
+    models
+}
+
+/// Where `word` starts as a whole word (not inside a name).
+fn find_word(text: &str, word: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(found) = text[from..].find(word) {
+        let at = from + found;
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
+        if boundary(before) && after.is_some_and(char::is_whitespace) {
+            return Some(at);
+        }
+        from = at + word.len();
+    }
+    None
+}
+
+/// A type definition after `type`: its header (name and directives, whose arguments may hold
+/// braces), its body between the braces at depth 0, and what follows.
+fn split_type(text: &str) -> Option<(&str, &str, &str)> {
+    let mut parens = 0i32;
+    let mut open = None;
+    let mut depth = 0i32;
+    let mut quoted = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            _ if quoted => {}
+            '(' => parens += 1,
+            ')' => parens -= 1,
+            '{' if parens == 0 => {
+                if open.is_none() {
+                    open = Some(i);
+                }
+                depth += 1;
+            }
+            '}' if parens == 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    let start = open?;
+                    return Some((&text[..start], &text[start + 1..i], &text[i + 1..]));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn has_directive(header: &str, directive: &str) -> bool {
+    header.match_indices(directive).any(|(at, _)| {
+        header[at + directive.len()..].chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+    })
+}
+
+/// `field: Type! @primaryKey(sortKeyFields: ["a", "b"])` -> `[field, a, b]`.
+fn primary_key(body: &str) -> Option<Vec<String>> {
+    let line = body.lines().find(|line| has_directive(line, "@primaryKey"))?;
+    let field: String = line.trim_start().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let mut key = vec![field];
+    let directive = &line[line.find("@primaryKey")?..];
+    if let Some(list) = directive.split_once("sortKeyFields").and_then(|(_, rest)| rest.split_once('[')).and_then(|(_, rest)| rest.split_once(']')) {
+        key.extend(list.0.split(',').map(|f| f.trim().trim_matches('"').to_owned()).filter(|f| !f.is_empty()));
+    }
+    Some(key)
 }
 
 #[cfg(test)]
@@ -423,15 +485,37 @@ mod tests {
     }
 
     #[test]
-    fn model_keys_come_from_the_introspection_schema() {
+    fn model_keys_come_from_the_model_schema() {
         let models = parse_models(
-            r#"{"version":1,"models":{
-                "Todo":{"name":"Todo","primaryKeyInfo":{"isCustomPrimaryKey":false,"primaryKeyFieldName":"id","sortKeyFieldNames":[]}},
-                "Score":{"name":"Score","primaryKeyInfo":{"isCustomPrimaryKey":true,"primaryKeyFieldName":"game","sortKeyFieldNames":["player"]}}}}"#,
-        )
-        .unwrap();
+            r#"enum Priority {
+  low
+  high
+}
+
+type Todo @model @auth(rules: [{allow: owner, ownerField: "owner", operations: [create, read]}]) {
+  id: ID!
+  content: String
+}
+
+type Score @model @auth(rules: [{allow: public, provider: apiKey}]) {
+  game: String! @primaryKey(sortKeyFields: ["player", "round"])
+  player: String!
+  round: Int!
+}
+
+type Profile @aws_iam {
+  name: String
+}
+
+type modelish @model {
+  typename: String
+}"#,
+        );
         assert_eq!(models["Todo"].key, vec!["id"]);
-        assert_eq!(models["Score"].key, vec!["game", "player"]);
-        assert_eq!(parse_models("[]").unwrap_err().name, "InvalidDataConfigError");
+        assert_eq!(models["Score"].key, vec!["game", "player", "round"]);
+        assert_eq!(models["modelish"].key, vec!["id"]);
+        assert!(!models.contains_key("Profile"), "a type without @model is not a model");
+        assert_eq!(models.len(), 3);
+        assert!(parse_models("not graphql").is_empty());
     }
 }

@@ -286,7 +286,14 @@ async fn upload_one(s3: &aws_sdk_s3::Client, bucket: &str, file: FileUpload) -> 
                 .send()
                 .await
                 .map_err(|e| s3_error(&e))?;
-            parts.push(CompletedPart::builder().part_number(number).set_e_tag(part.e_tag().map(str::to_owned)).build());
+            // The SDK sends a CRC32 of each part by default; completing must repeat it.
+            parts.push(
+                CompletedPart::builder()
+                    .part_number(number)
+                    .set_e_tag(part.e_tag().map(str::to_owned))
+                    .set_checksum_crc32(part.checksum_crc32().map(str::to_owned))
+                    .build(),
+            );
             offset += length as u64;
             number += 1;
         }

@@ -1,7 +1,9 @@
 // The demo's seed script, written as a user writes one: it imports "@aws-amplify/seed" and
 // would run unchanged under `npx ampx sandbox seed`. It follows the user guide's examples.
 import { readFile } from "node:fs/promises";
-import { addToUserGroup, createAndSignUpUser, getSecret, setSecret, signInUser } from "@aws-amplify/seed";
+import {
+  addToUserGroup, createAndSignUpUser, createRecords, getSecret, graphql, setSecret, signInUser, uploadFiles,
+} from "@aws-amplify/seed";
 import { Amplify } from "aws-amplify";
 import * as auth from "aws-amplify/auth";
 
@@ -40,5 +42,24 @@ console.log(`signed in as ${current.signInDetails?.loginId} (Cognito username ${
 // A secret written by the seed itself, read back as `npx ampx sandbox secret get` would.
 const name = await setSecret("apiKey", `demo-key-${Date.now()}`);
 console.log(`set secret ${name}; it reads back as ${await getSecret(name)}`);
+
+// Beyond the guide: data and files, written by this package in Rust (not in upstream's API).
+// Records as the signed-in user: the Todo model's owner rule makes them theirs. They carry
+// their ids, so running the demo again skips them instead of making them twice.
+const todos = await createRecords("Todo", [
+  { id: "demo-todo-1", content: "Run the seed again: nothing is duplicated" },
+  { id: "demo-todo-2", content: "Read the README's data and files section", done: true },
+], { progress: false });
+console.log(`todos: created ${todos.created.length}, skipped ${todos.skipped.length}, failed ${todos.failed.length}`);
+const { listTodos } = await graphql("query { listTodos { items { id content } } }");
+console.log(`${username} owns ${listTodos.items.length} todos`);
+// A public note with the API's key, and files into the sandbox's bucket as the signed-in user.
+await graphql("mutation C($input: CreateNoteInput!) { createNote(input: $input) { id } }",
+  { input: { title: `Seeded ${new Date().toISOString()}` } }, { authMode: "apiKey" });
+const files = await uploadFiles([
+  { path: "public/welcome.txt", data: "Welcome to the demo sandbox." },
+  { path: ({ identityId }) => `private/${identityId}/notes.md`, data: "# Private notes\n" },
+], { progress: false });
+console.log(`uploaded ${files.uploaded.join(", ")}`);
 
 auth.signOut();
