@@ -7,12 +7,13 @@ import assert from "node:assert/strict";
 import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { spawn } from "node:child_process";
 import { after, before, test } from "node:test";
 
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 
 import { createAndSignUpUser, createRecords, graphql, signInUser, uploadFiles } from "../index.mjs";
-import { provisionSandbox, repoRoot, startTestEmulator, useEmulator } from "./support/sandbox.mjs";
+import { emulatorEnv, provisionSandbox, repoRoot, startTestEmulator, useEmulator } from "./support/sandbox.mjs";
 
 const SCHEMA = path.join(repoRoot, "emulator", "schemas", "todo.json");
 const PASSWORD = "Data-Passw0rd!";
@@ -170,6 +171,21 @@ test("uploadFiles as the signed-in user and as the developer: memory, disk, fold
   assert.equal(missing.failed[0].path, "public/nothing.txt");
   assert.equal(missing.failed[0].error.name, "FileReadError");
 
+  // As the signed-in user, only what the bucket's access paths let them write.
+  const identityId = privateKey.split("/")[1];
+  const outside = await uploadFiles(
+    [{ path: "elsewhere/x.txt", data: "x" }, { path: "private/us-east-1:someone-else/x.txt", data: "x" }, { path: `protected/${identityId}/ok.txt`, data: "ok" }],
+    { progress: false },
+  );
+  assert.deepEqual(outside.uploaded, [`protected/${identityId}/ok.txt`]);
+  assert.deepEqual(outside.failed.map((f) => [f.path, f.error.name]), [
+    ["elsewhere/x.txt", "PathNotAllowedError"],
+    ["private/us-east-1:someone-else/x.txt", "PathNotAllowedError"],
+  ]);
+  assert.match(outside.failed[0].error.message, /may not write "elsewhere\/x.txt".*public\/\*/);
+  const asDeveloper = await uploadFiles([{ path: "elsewhere/x.txt", data: "x" }], { authMode: "iam", progress: false });
+  assert.deepEqual(asDeveloper.uploaded, ["elsewhere/x.txt"], "the developer is not bound by the users' access paths");
+
   for (const [files, options, message] of [
     ["x", undefined, /files must be an array/],
     [[{ path: "/abs", data: "x" }], undefined, /path must be an object key/],
@@ -182,6 +198,52 @@ test("uploadFiles as the signed-in user and as the developer: memory, disk, fold
     assert.equal(error.name, "InvalidArgumentError", error.message);
     assert.match(error.message, message);
   }
+});
+
+test("a createRecords run killed with SIGKILL half-way, run again: every record once", async () => {
+  const records = Array.from({ length: 150 }, (_, i) => ({ id: `killed-${i}`, title: `Killed ${i}` }));
+  const script = `
+    import { createRecords } from ${JSON.stringify(path.join(repoRoot, "index.mjs"))};
+    const records = JSON.parse(process.env.SEED_TEST_RECORDS);
+    const result = await createRecords("Note", records, { authMode: "apiKey", concurrency: 4, progress: (p) => console.log("done " + p.done) });
+    console.log("result " + JSON.stringify({ created: result.created.length, skipped: result.skipped.length, failed: result.failed.length }));`;
+  const run = (kill) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      env: { PATH: process.env.PATH, ...emulatorEnv(emulator.endpoint, identifier), SEED_TEST_RECORDS: JSON.stringify(records) },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      const done = [...stdout.matchAll(/done (\d+)/g)].map((m) => Number(m[1])).at(-1);
+      if (kill && done >= 20) child.kill("SIGKILL");
+    });
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    return new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  };
+  const count = async () => {
+    const items = [];
+    let nextToken = null;
+    do {
+      const page = await graphql("query L($t: String) { listNotes(limit: 100, nextToken: $t, filter: { id: { beginsWith: \"killed-\" } }) { items { id } nextToken } }", { t: nextToken }, { authMode: "apiKey" });
+      items.push(...page.listNotes.items.map((n) => n.id));
+      nextToken = page.listNotes.nextToken;
+    } while (nextToken);
+    return items;
+  };
+  const killed = await run(true);
+  assert.equal(killed.signal, "SIGKILL", killed.stdout + killed.stderr);
+  const before = await count();
+  assert.ok(before.length >= 20 && before.length < 150, `killed after ${before.length} records`);
+  const rerun = await run(false);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const { created, skipped, failed } = JSON.parse(rerun.stdout.match(/result (.*)/)[1]);
+  assert.equal(failed, 0);
+  assert.equal(created + skipped, 150);
+  assert.ok(skipped >= before.length, `the ${before.length} made before the kill are skipped (${skipped})`);
+  const after = await count();
+  assert.equal(after.length, 150);
+  assert.equal(new Set(after).size, 150, "every record once");
 });
 
 test("a sandbox without Data is MissingDataError; identity-pool modes without a signed-in user are NoSignedInUserError", async () => {

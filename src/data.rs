@@ -250,9 +250,5 @@ pub fn upload_files<'env>(env: &'env Env, files: Unknown<'env>, options: Unknown
 /// The signed-in user's identity id in the identity pool (what storage paths use).
 #[napi(ts_return_type = "Promise<string>")]
 pub fn current_identity_id(env: &Env) -> Result<PromiseRaw<'_, String>> {
-    promise(env, async move {
-        let backend = seed_core::backend_id::BackendIdentifier::from_env(seed_core::backend_id::Consumer::Auth)?;
-        let auth = seed_core::config::auth_config_of(&backend).await?;
-        Ok(identity::current(&auth, "A storage path function").await?.identity_id.clone())
-    })
+    promise(env, async move { identity::current_identity_id("A storage path function").await })
 }

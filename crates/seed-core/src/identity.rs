@@ -93,6 +93,14 @@ pub async fn current(auth: &AuthConfig, what: &str) -> SeedResult<Arc<IdentityCr
     Ok(value)
 }
 
+/// The signed-in user's identity id (what `{entity_id}` storage paths and aws-amplify's path
+/// functions use).
+pub async fn current_identity_id(what: &str) -> SeedResult<String> {
+    let backend = crate::backend_id::BackendIdentifier::from_env(crate::backend_id::Consumer::Auth)?;
+    let auth = crate::config::auth_config_of(&backend).await?;
+    Ok(current(&auth, what).await?.identity_id.clone())
+}
+
 /// Where Cognito Identity is: `AWS_ENDPOINT_URL_COGNITO_IDENTITY`, else the shared endpoint
 /// override (`AWS_ENDPOINT_URL`, as the SDK clients read it), else the Region's.
 async fn endpoint(region: &str) -> String {

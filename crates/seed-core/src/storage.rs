@@ -8,6 +8,8 @@ use std::sync::Arc;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use serde_json::Value;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 use crate::aws::{cause_of, sdk_config};
 use crate::backend_id::{BackendIdentifier, Consumer};
@@ -17,8 +19,10 @@ use crate::data::{credentials_for, AuthMode};
 use crate::error::{SeedError, SeedResult};
 
 const STORAGE_METADATA_KEY: &str = "AWS::Amplify::Storage";
-/// Files above this go up in parts of this size (S3 wants parts of at least 5 MiB).
+/// Files above two of these go up in parts of this size (S3 wants parts of at least 5 MiB).
 pub const PART_SIZE: usize = 8 * 1024 * 1024;
+/// Parts of one file in flight at once.
+const PARTS_AT_ONCE: usize = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bucket {
@@ -26,6 +30,9 @@ pub struct Bucket {
     pub name: String,
     pub bucket_name: String,
     pub region: String,
+    /// The access definition (`{"public/*": {"authenticated": ["get", "write", ...]}, ...}`),
+    /// when the stack has one.
+    pub paths: Option<serde_json::Map<String, Value>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +56,7 @@ impl StorageConfig {
             name: String::new(),
             bucket_name: storage.get("bucketName").ok_or_else(missing_storage)?,
             region: storage.get("storageRegion").ok_or_else(missing_storage)?,
+            paths: None,
         };
         // `buckets`: a JSON list of JSON strings, one per bucket.
         let mut buckets: Vec<Bucket> = storage
@@ -65,6 +73,7 @@ impl StorageConfig {
                     name: entry["name"].as_str()?.to_owned(),
                     bucket_name: entry["bucketName"].as_str()?.to_owned(),
                     region: entry["storageRegion"].as_str()?.to_owned(),
+                    paths: entry["paths"].as_object().cloned(),
                 })
             })
             .collect();
@@ -88,6 +97,59 @@ impl StorageConfig {
             )
         })
     }
+}
+
+/// Who the signed-in user is to a bucket's access rules.
+pub struct Caller<'a> {
+    pub identity_id: &'a str,
+    pub groups: &'a [String],
+}
+
+/// Whether `caller` may write `key` under a bucket's access definition, as Amplify grants
+/// it: a path's `authenticated` rule, its `groups<name>` rule for a group the user is in, or
+/// its `entityidentity` rule where `{entity_id}` is the user's own identity id. Elsewhere in
+/// a path `{entity_id}` stands for anyone's.
+pub fn may_write(paths: &serde_json::Map<String, Value>, key: &str, caller: &Caller) -> bool {
+    let writes = |rule: Option<&Value>| rule.and_then(Value::as_array).is_some_and(|ops| ops.iter().any(|op| op == "write"));
+    paths.iter().any(|(pattern, rules)| {
+        let shared = writes(rules.get("authenticated"))
+            || caller.groups.iter().any(|group| writes(rules.get(format!("groups{group}").as_str())));
+        (shared && matches_path(pattern, key, None))
+            || (writes(rules.get("entityidentity")) && matches_path(pattern, key, Some(caller.identity_id)))
+    })
+}
+
+/// `public/*`, `media/{entity_id}/*`: a prefix, with `{entity_id}` one path segment (this
+/// identity's when given, any otherwise).
+fn matches_path(pattern: &str, key: &str, entity: Option<&str>) -> bool {
+    let prefix = pattern.strip_suffix('*').unwrap_or(pattern);
+    match prefix.split_once("{entity_id}") {
+        None => key.starts_with(prefix) && key.len() > prefix.len(),
+        Some((before, after)) => {
+            let Some(rest) = key.strip_prefix(before) else { return false };
+            let Some((segment, tail)) = rest.split_once('/') else { return false };
+            let tail = format!("/{tail}");
+            !segment.is_empty() && entity.is_none_or(|own| own == segment) && tail.starts_with(after) && tail.len() > after.len()
+        }
+    }
+}
+
+fn path_not_allowed(key: &str, paths: &serde_json::Map<String, Value>) -> SeedError {
+    let prefixes: Vec<&str> = paths.keys().map(String::as_str).collect();
+    SeedError::user(
+        "PathNotAllowedError",
+        format!("The signed-in user may not write {key:?}: no access path of the bucket lets them (its paths: {}).", prefixes.join(", ")),
+        "Use a path defineStorage's access rules let the user write (private/{entity_id}/* is the user's identity id), or pass authMode: \"iam\" to upload as yourself.",
+    )
+}
+
+/// The `cognito:groups` claim of an ID token (its payload only; the token came from Cognito).
+fn groups_of(id_token: &str) -> Vec<String> {
+    use base64::Engine;
+    let payload = id_token.split('.').nth(1).unwrap_or_default();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).unwrap_or_default();
+    let claims: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    claims["cognito:groups"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect()
 }
 
 pub async fn storage_config() -> SeedResult<StorageConfig> {
@@ -220,12 +282,31 @@ pub async fn upload_files(files: Vec<FileUpload>, options: UploadOptions, sink: 
     let config = storage_config().await?;
     let bucket = config.bucket(options.bucket.as_deref())?.clone();
     let credentials = credentials_for(options.auth_mode, "uploadFiles with authMode \"identityPool\"").await?;
+    // As the signed-in user, S3 takes only what the bucket's access paths grant them (their
+    // identity-pool role's policy); a key outside them fails here, by name, not as AccessDenied.
+    let allowed: Option<Arc<dyn Fn(&str) -> SeedResult<()> + Send + Sync>> = match (&bucket.paths, options.auth_mode) {
+        (Some(paths), AuthMode::IdentityPool) => {
+            let (paths, tokens) = (paths.clone(), crate::session::current_tokens());
+            let groups = tokens.as_ref().map(|t| groups_of(&t.id_token)).unwrap_or_default();
+            let identity_id = crate::identity::current_identity_id("uploadFiles").await?;
+            Some(Arc::new(move |key: &str| {
+                let caller = Caller { identity_id: &identity_id, groups: &groups };
+                if may_write(&paths, key, &caller) { Ok(()) } else { Err(path_not_allowed(key, &paths)) }
+            }))
+        }
+        _ => None,
+    };
     let s3 = client(&bucket.region, Some(credentials)).await;
     let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
     let bucket_name = Arc::new(bucket.bucket_name);
     let work = move |file: FileUpload| {
-        let (s3, bucket_name) = (s3.clone(), bucket_name.clone());
-        async move { upload_one(&s3, &bucket_name, file).await.map(|()| Uploaded) }
+        let (s3, bucket_name, allowed) = (s3.clone(), bucket_name.clone(), allowed.clone());
+        async move {
+            if let Some(allowed) = allowed {
+                allowed(&file.path)?;
+            }
+            upload_one(&s3, &bucket_name, file).await.map(|()| Uploaded)
+        }
     };
     let results = bulk::run("files", files, options.concurrency, &["uploaded"], sink, work).await;
     let mut summary = UploadSummary::default();
@@ -266,40 +347,7 @@ async fn upload_one(s3: &aws_sdk_s3::Client, bucket: &str, file: FileUpload) -> 
         .await
         .map_err(|e| s3_error(&e))?;
     let upload_id = started.upload_id().unwrap_or_default().to_owned();
-    let parts = async {
-        let mut parts = Vec::new();
-        let mut offset = 0u64;
-        let mut number = 1;
-        while offset < size {
-            let length = (size - offset).min(PART_SIZE as u64) as usize;
-            let chunk = match &file.source {
-                Source::Memory(bytes) => bytes[offset as usize..offset as usize + length].to_vec(),
-                Source::Disk(path) => read_range(path, offset, length).map_err(|e| read_error(path, e))?,
-            };
-            let part = s3
-                .upload_part()
-                .bucket(bucket)
-                .key(&file.path)
-                .upload_id(&upload_id)
-                .part_number(number)
-                .body(ByteStream::from(chunk))
-                .send()
-                .await
-                .map_err(|e| s3_error(&e))?;
-            // The SDK sends a CRC32 of each part by default; completing must repeat it.
-            parts.push(
-                CompletedPart::builder()
-                    .part_number(number)
-                    .set_e_tag(part.e_tag().map(str::to_owned))
-                    .set_checksum_crc32(part.checksum_crc32().map(str::to_owned))
-                    .build(),
-            );
-            offset += length as u64;
-            number += 1;
-        }
-        Ok::<_, SeedError>(parts)
-    }
-    .await;
+    let parts = upload_parts(s3, bucket, &file, &upload_id, size).await;
     match parts {
         Ok(parts) => {
             s3.complete_multipart_upload()
@@ -318,6 +366,60 @@ async fn upload_one(s3: &aws_sdk_s3::Client, bucket: &str, file: FileUpload) -> 
             Err(error)
         }
     }
+}
+
+/// The parts of one multipart upload, [`PARTS_AT_ONCE`] in flight, each read when its turn
+/// comes (so a large file never sits in memory whole); the first failure stops the rest.
+async fn upload_parts(s3: &aws_sdk_s3::Client, bucket: &str, file: &FileUpload, upload_id: &str, size: u64) -> SeedResult<Vec<CompletedPart>> {
+    let permits = Arc::new(Semaphore::new(PARTS_AT_ONCE));
+    let mut running = JoinSet::new();
+    let mut parts = Vec::new();
+    let count = size.div_ceil(PART_SIZE as u64);
+    for number in 1..=count {
+        let permit = permits.clone().acquire_owned().await.expect("the semaphore is never closed");
+        while let Some(done) = running.try_join_next() {
+            parts.push(joined_part(done)?);
+        }
+        let (s3, bucket, key, upload_id, source) =
+            (s3.clone(), bucket.to_owned(), file.path.clone(), upload_id.to_owned(), file.source.clone());
+        running.spawn(async move {
+            let _permit = permit;
+            let offset = (number - 1) * PART_SIZE as u64;
+            let length = (size - offset).min(PART_SIZE as u64) as usize;
+            let chunk = match &source {
+                Source::Memory(bytes) => bytes[offset as usize..offset as usize + length].to_vec(),
+                Source::Disk(path) => read_range(path, offset, length).map_err(|e| read_error(path, e))?,
+            };
+            let number = number as i32;
+            let part = s3
+                .upload_part()
+                .bucket(bucket)
+                .key(key)
+                .upload_id(upload_id)
+                .part_number(number)
+                .body(ByteStream::from(chunk))
+                .send()
+                .await
+                .map_err(|e| SeedError::aws(cause_of(&e)))?;
+            // The SDK sends a CRC32 of each part by default; completing must repeat it.
+            Ok::<_, SeedError>(
+                CompletedPart::builder()
+                    .part_number(number)
+                    .set_e_tag(part.e_tag().map(str::to_owned))
+                    .set_checksum_crc32(part.checksum_crc32().map(str::to_owned))
+                    .build(),
+            )
+        });
+    }
+    while let Some(done) = running.join_next().await {
+        parts.push(joined_part(done)?);
+    }
+    parts.sort_by_key(|part| part.part_number());
+    Ok(parts)
+}
+
+fn joined_part(done: Result<SeedResult<CompletedPart>, tokio::task::JoinError>) -> SeedResult<CompletedPart> {
+    done.map_err(|e| SeedError::bug(format!("an upload part task failed: {e}")))?
 }
 
 async fn file_size(path: &Path) -> SeedResult<u64> {
@@ -372,6 +474,32 @@ mod tests {
         assert_eq!(config.bucket(Some("nope")).unwrap_err().name, "UnknownBucketError");
         let none = DeployedStack::new(Some("{}"), "CREATE_COMPLETE", Some(HashMap::new())).unwrap();
         assert_eq!(StorageConfig::of(&none).unwrap_err().name, "MissingStorageError");
+    }
+
+    #[test]
+    fn writes_follow_amplifys_access_paths() {
+        let paths: serde_json::Map<String, Value> = serde_json::from_str(
+            r#"{"public/*": {"guest": ["get"], "authenticated": ["get", "list", "write", "delete"]},
+                "protected/{entity_id}/*": {"authenticated": ["get", "list"], "entityidentity": ["get", "write"]},
+                "private/{entity_id}/*": {"entityidentity": ["get", "write"]},
+                "admin/*": {"groupsadmin": ["write"], "authenticated": ["get"]}}"#,
+        )
+        .unwrap();
+        let groups = vec!["editors".to_owned()];
+        let me = Caller { identity_id: "us-east-1:me", groups: &groups };
+        let yes = ["public/a.txt", "public/deep/b.png", "protected/us-east-1:me/c", "private/us-east-1:me/d/e"];
+        let no = ["public/", "protected/us-east-1:other/c", "private/us-east-1:other/d", "private/us-east-1:me", "admin/x", "elsewhere/x"];
+        for key in yes {
+            assert!(may_write(&paths, key, &me), "{key} should be writable");
+        }
+        for key in no {
+            assert!(!may_write(&paths, key, &me), "{key} should not be writable");
+        }
+        let admins = vec!["admin".to_owned()];
+        assert!(may_write(&paths, "admin/x", &Caller { identity_id: "x", groups: &admins }));
+        let error = path_not_allowed("elsewhere/x", &paths);
+        assert_eq!(error.name, "PathNotAllowedError");
+        assert!(error.message.contains("public/*"), "{}", error.message);
     }
 
     #[test]
