@@ -86,6 +86,8 @@ export async function provisionSandbox(endpoint, identifier, options = {}) {
   if (options.data) args.push("--data", options.data);
   if (options.dataAuth) args.push("--data-auth", options.dataAuth);
   if (options.dataAdditionalAuth) args.push("--data-additional-auth", options.dataAdditionalAuth.join(","));
+  // Storage access paths (defineStorage's `access`, as Amplify writes them in the outputs).
+  if (options.storagePaths) args.push("--storage-paths", JSON.stringify(options.storagePaths));
   const { stdout } = await run(venvPython, args, { env: emulatorProcessEnv(endpoint) });
   const lines = stdout.trim().split("\n");
   return { ...JSON.parse(lines[lines.length - 1]), appDir };
@@ -191,10 +193,10 @@ const preload = path.join(repoRoot, "__test__", "support", "aws-fetch-preload.mj
  * (plus the test-only fetch preload that sends aws-amplify's calls to the emulator).
  */
 export async function sandboxWithApp(emulator, name, script, options = {}) {
-  const { username = "seeded@example.com", password = "Seed-Passw0rd!", groups = ["admin"], flavor = "ours", mfa, mfaTypes } = options;
+  const { username = "seeded@example.com", password = "Seed-Passw0rd!", groups = ["admin"], flavor = "ours", mfa, mfaTypes, data, storagePaths } = options;
   const identifier = { namespace: `${name}-${flavor}`, name: `u${process.pid}`, type: "sandbox" };
   const appDir = await makeApp(name, script, { flavor });
-  const sandbox = await provisionSandbox(emulator.endpoint, identifier, { appDir, groups, mfa, mfaTypes });
+  const sandbox = await provisionSandbox(emulator.endpoint, identifier, { appDir, groups, mfa, mfaTypes, data, storagePaths });
   const [, ns, sandboxName, type, hash] = sandbox.stackName.split("-");
   const prefix = `/amplify/${ns}/${sandboxName}-${type}-${hash}`;
   await setSandboxSecret(emulator.endpoint, prefix, "username", username);
