@@ -143,6 +143,24 @@ fn path_not_allowed(key: &str, paths: &serde_json::Map<String, Value>) -> SeedEr
     )
 }
 
+/// What the signed-in user may write in one bucket.
+struct UserAccess {
+    paths: serde_json::Map<String, Value>,
+    identity_id: String,
+    groups: Vec<String>,
+}
+
+impl UserAccess {
+    fn check(&self, key: &str) -> SeedResult<()> {
+        let caller = Caller { identity_id: &self.identity_id, groups: &self.groups };
+        if may_write(&self.paths, key, &caller) {
+            Ok(())
+        } else {
+            Err(path_not_allowed(key, &self.paths))
+        }
+    }
+}
+
 /// The `cognito:groups` claim of an ID token (its payload only; the token came from Cognito).
 fn groups_of(id_token: &str) -> Vec<String> {
     use base64::Engine;
@@ -284,16 +302,12 @@ pub async fn upload_files(files: Vec<FileUpload>, options: UploadOptions, sink: 
     let credentials = credentials_for(options.auth_mode, "uploadFiles with authMode \"identityPool\"").await?;
     // As the signed-in user, S3 takes only what the bucket's access paths grant them (their
     // identity-pool role's policy); a key outside them fails here, by name, not as AccessDenied.
-    let allowed: Option<Arc<dyn Fn(&str) -> SeedResult<()> + Send + Sync>> = match (&bucket.paths, options.auth_mode) {
-        (Some(paths), AuthMode::IdentityPool) => {
-            let (paths, tokens) = (paths.clone(), crate::session::current_tokens());
-            let groups = tokens.as_ref().map(|t| groups_of(&t.id_token)).unwrap_or_default();
-            let identity_id = crate::identity::current_identity_id("uploadFiles").await?;
-            Some(Arc::new(move |key: &str| {
-                let caller = Caller { identity_id: &identity_id, groups: &groups };
-                if may_write(&paths, key, &caller) { Ok(()) } else { Err(path_not_allowed(key, &paths)) }
-            }))
-        }
+    let allowed = match (&bucket.paths, options.auth_mode) {
+        (Some(paths), AuthMode::IdentityPool) => Some(Arc::new(UserAccess {
+            paths: paths.clone(),
+            identity_id: crate::identity::current_identity_id("uploadFiles").await?,
+            groups: crate::session::current_tokens().map(|t| groups_of(&t.id_token)).unwrap_or_default(),
+        })),
         _ => None,
     };
     let s3 = client(&bucket.region, Some(credentials)).await;
@@ -302,8 +316,8 @@ pub async fn upload_files(files: Vec<FileUpload>, options: UploadOptions, sink: 
     let work = move |file: FileUpload| {
         let (s3, bucket_name, allowed) = (s3.clone(), bucket_name.clone(), allowed.clone());
         async move {
-            if let Some(allowed) = allowed {
-                allowed(&file.path)?;
+            if let Some(access) = allowed {
+                access.check(&file.path)?;
             }
             upload_one(&s3, &bucket_name, file).await.map(|()| Uploaded)
         }
