@@ -67,27 +67,31 @@ fn bulk_options(value: Unknown, function: &str) -> SeedResult<(BulkOptions, Arc<
         return Ok((options, Arc::new(StandardError::new())));
     }
     let object = input::object(value, function, "options")?;
-    if let Some(concurrency) = input::optional_number_property(&object, function, "options", "concurrency", 1.0, 256.0)? {
-        if concurrency.fract() != 0.0 {
-            return Err(SeedError::invalid_argument(format!("{function}: options.concurrency must be a whole number.")));
-        }
-        options.concurrency = concurrency as usize;
-    }
+    let (concurrency, sink) = concurrency_and_progress(&object, function, DEFAULT_CONCURRENCY)?;
+    options.concurrency = concurrency;
     options.max_requests_per_second = input::optional_number_property(&object, function, "options", "maxRequestsPerSecond", 0.1, 100_000.0)?;
-    let sink: Arc<dyn ProgressSink> = match input::raw_property(&object, function, "options", "progress")? {
+    Ok((options, sink))
+}
+
+/// `options.concurrency` (a whole number, 1-256) and `options.progress` (`false`, `true` or a
+/// callback; default: standard error), shared by every bulk export.
+pub fn concurrency_and_progress(object: &Object, function: &str, default_concurrency: usize) -> SeedResult<(usize, Arc<dyn ProgressSink>)> {
+    let concurrency = match input::optional_number_property(object, function, "options", "concurrency", 1.0, 256.0)? {
+        Some(n) if n.fract() != 0.0 => {
+            return Err(SeedError::invalid_argument(format!("{function}: options.concurrency must be a whole number.")))
+        }
+        Some(n) => n as usize,
+        None => default_concurrency,
+    };
+    let sink: Arc<dyn ProgressSink> = match input::raw_property(object, function, "options", "progress")? {
         None => Arc::new(StandardError::new()),
         Some(value) => match value.get_type() {
             Ok(ValueType::Boolean) if !bool::from_unknown(value).unwrap_or(true) => Arc::new(Silent),
             Ok(ValueType::Boolean) => Arc::new(StandardError::new()),
-            _ => progress_sink(value, function)?,
+            _ => Arc::new(JsProgress(input::callback(value, function, "options.progress")?)),
         },
     };
-    Ok((options, sink))
-}
-
-/// `options.progress` as a function: called with a [`BulkProgress`] as items finish.
-pub fn progress_sink(value: Unknown, function: &str) -> SeedResult<Arc<dyn ProgressSink>> {
-    Ok(Arc::new(JsProgress(input::callback(value, function, "options.progress")?)))
+    Ok((concurrency, sink))
 }
 
 fn failed_list<'env>(env: &'env Env, failed: Vec<(String, SeedError)>, key: &str) -> Result<Array<'env>> {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use seed_core::bulk::{ProgressSink, Silent, StandardError};
+use seed_core::bulk::{ProgressSink, StandardError};
 use seed_core::data::{self, AuthMode};
 use seed_core::records::{self, OnConflict, RecordOptions, RecordsSummary};
 use seed_core::storage::{self, FileUpload, Source, UploadOptions, UploadSummary};
@@ -34,26 +34,6 @@ fn auth_mode(object: &Object, function: &str, allowed: &[AuthMode]) -> SeedResul
 
 fn is_absent(value: &Unknown) -> bool {
     matches!(value.get_type(), Ok(ValueType::Undefined) | Ok(ValueType::Null))
-}
-
-/// `{ concurrency?, progress? }` shared by createRecords and uploadFiles.
-fn bulk_part(object: &Object, function: &str) -> SeedResult<(usize, Arc<dyn ProgressSink>)> {
-    let concurrency = match input::optional_number_property(object, function, "options", "concurrency", 1.0, 256.0)? {
-        Some(n) if n.fract() != 0.0 => {
-            return Err(SeedError::invalid_argument(format!("{function}: options.concurrency must be a whole number.")))
-        }
-        Some(n) => n as usize,
-        None => DEFAULT_CONCURRENCY,
-    };
-    let sink: Arc<dyn ProgressSink> = match input::raw_property(object, function, "options", "progress")? {
-        None => Arc::new(StandardError::new()),
-        Some(value) => match value.get_type() {
-            Ok(ValueType::Boolean) if !bool::from_unknown(value).unwrap_or(true) => Arc::new(Silent),
-            Ok(ValueType::Boolean) => Arc::new(StandardError::new()),
-            _ => crate::bulk::progress_sink(value, function)?,
-        },
-    };
-    Ok((concurrency, sink))
 }
 
 /// One GraphQL request to the sandbox's Data API; resolves to `data` as JSON text.
@@ -131,7 +111,7 @@ pub fn create_records<'env>(env: &'env Env, model: Unknown<'env>, records_json: 
         let mut sink: Arc<dyn ProgressSink> = Arc::new(StandardError::new());
         if !is_absent(&options) {
             let object = input::object(options, F, "options")?;
-            (options_out.concurrency, sink) = bulk_part(&object, F)?;
+            (options_out.concurrency, sink) = crate::bulk::concurrency_and_progress(&object, F, DEFAULT_CONCURRENCY)?;
             options_out.auth_mode = auth_mode(&object, F, &[AuthMode::UserPool, AuthMode::IdentityPool, AuthMode::Iam, AuthMode::ApiKey])?;
             if let Some(name) = input::optional_string_property(&object, F, "options", "onConflict")? {
                 options_out.on_conflict = OnConflict::parse(&name).ok_or_else(|| {
@@ -231,7 +211,7 @@ pub fn upload_files<'env>(env: &'env Env, files: Unknown<'env>, options: Unknown
         let mut sink: Arc<dyn ProgressSink> = Arc::new(StandardError::new());
         if !is_absent(&options) {
             let object = input::object(options, F, "options")?;
-            (upload.concurrency, sink) = bulk_part(&object, F)?;
+            (upload.concurrency, sink) = crate::bulk::concurrency_and_progress(&object, F, DEFAULT_CONCURRENCY)?;
             upload.auth_mode = auth_mode(&object, F, &[AuthMode::IdentityPool, AuthMode::Iam])?.unwrap_or(AuthMode::IdentityPool);
             upload.bucket = input::optional_string_property(&object, F, "options", "bucket")?;
         }
