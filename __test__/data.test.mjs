@@ -262,4 +262,8 @@ test("a sandbox without Data is MissingDataError; identity-pool modes without a 
   await deleteUsers(["carol@example.com"], { progress: false }); // signs carol out: nobody is signed in
   const error = await rejection(uploadFiles([{ path: "public/x.txt", data: "x" }], { progress: false }));
   assert.equal(error.name, "NoSignedInUserError");
+  // The whole call, before any record (the API's default mode here is userPool).
+  const records = await rejection(createRecords("Todo", [{ content: "x" }], { progress: false }));
+  assert.equal(records.name, "NoSignedInUserError");
+  assert.match(records.message, /createRecords with authMode "userPool" needs a signed-in user/);
 });

@@ -93,6 +93,10 @@ pub async fn create_records(
         Some(mode) => mode,
         None => config.default_mode()?,
     };
+    // A whole-run problem, not one per record.
+    if matches!(mode, AuthMode::UserPool | AuthMode::IdentityPool) && crate::session::current_tokens().is_none() {
+        return Err(crate::identity::no_signed_in_user(&format!("createRecords with authMode \"{}\"", mode.as_str())));
+    }
     let selection = key.join(" ");
     let create = Arc::new(format!(
         "mutation Create{model}($input: Create{model}Input!) {{ create{model}(input: $input) {{ {selection} }} }}"
