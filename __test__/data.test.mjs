@@ -200,6 +200,18 @@ test("uploadFiles as the signed-in user and as the developer: memory, disk, fold
   }
 });
 
+test("identity-pool credentials follow the signed-in user: another user gets its own identity, the first gets its own back", async () => {
+  const keyAs = async (name) => {
+    await signIn(name);
+    const { uploaded } = await uploadFiles([{ path: ({ identityId }) => `private/${identityId}/who.txt`, data: name }], { progress: false });
+    return uploaded[0].split("/")[1];
+  };
+  const ada = await keyAs("ada");
+  const bob = await keyAs("bob");
+  assert.notEqual(ada, bob, "a switch of user drops the first user's credentials");
+  assert.equal(await keyAs("ada"), ada, "the same user, the same identity");
+});
+
 test("a createRecords run killed with SIGKILL half-way, run again: every record once", async () => {
   const records = Array.from({ length: 150 }, (_, i) => ({ id: `killed-${i}`, title: `Killed ${i}` }));
   const script = `
