@@ -6,6 +6,7 @@
 //   node bench/run.mjs [--users N] [--imports K] [--quick] [--out DIR]
 //                      [--reuse-installs | --fresh-installs] [--floor-users M] [--stock-users S] [--keep]
 //                      [--bulk-users B] [--latency-ms T] [--long [--long-users L]] [--cli-runs R]
+//                      [--data-records R] [--data-files F]
 //
 // Never a timed test: it exits non-zero only when something fails to run, not on a missed target.
 import fs from "node:fs";
@@ -17,13 +18,14 @@ import { startEmulator } from "../emulator/emulator.mjs";
 import { emulatorProcessEnv, provisionSandbox } from "../__test__/support/sandbox.mjs";
 import { benchBulk, benchLong } from "./lib/bulk.mjs";
 import { benchCliSeed } from "./lib/cli-seed.mjs";
+import { OURS_WHOLE_FILE_MAX, benchData } from "./lib/data.mjs";
 import { measureFloor } from "./lib/floor.mjs";
 import {
   BASELINE, LOCK_SHA256, UPSTREAM, buildAndPack, cleanNpmEnv, installBaseline, installOnTop, installUpstream, npmCacheWarm,
   readCachedInstall, writeCachedInstall,
 } from "./lib/install.mjs";
 import {
-  buildBulkChecks, buildRows, buildStockRows, formatBulk, formatLong, formatStockTable, formatTable, renderSvg,
+  buildBulkChecks, buildDataChecks, buildRows, buildStockRows, formatBulk, formatData, formatLong, formatStockTable, formatTable, renderSvg,
 } from "./lib/report.mjs";
 import { startTimingProxy } from "./lib/timing-proxy.mjs";
 import { fmtMs, lastJsonLine, mustRun, runCommand, summary } from "./lib/util.mjs";
@@ -66,6 +68,10 @@ function parseArgs(argv) {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 0) throw new Error(`${arg} needs a whole number (0: no CLI part)`);
       explicit.cliRuns = n;
+    } else if (arg === "--data-records" || arg === "--data-files") {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 0) throw new Error(`${arg} needs a whole number (0: that part left out)`);
+      explicit[arg === "--data-records" ? "dataRecords" : "dataFiles"] = n;
     } else if (arg === "--latency-ms") {
       const n = Number(value());
       if (!Number.isFinite(n) || n < 0 || n > 10_000) throw new Error(`${arg} needs milliseconds, 0-10000 (0: no round-trip pass)`);
@@ -88,6 +94,10 @@ function parseArgs(argv) {
   options.longUsers = explicit.longUsers ?? 10_000;
   options.cliRuns = explicit.cliRuns ?? (options.quick ? 1 : 5);
   options.latencyMs = explicit.latencyMs ?? 20;
+  options.dataRecords = explicit.dataRecords ?? (options.quick ? 40 : 1000);
+  options.dataFiles = explicit.dataFiles ?? (options.quick ? 10 : 200);
+  options.dataFileBytes = 10_000; // 10 kB each
+  options.dataBigBytes = (options.quick ? 8 : 64) * 2 ** 20; // with the files part; ours sends parts above 16 MiB
   if (explicit.longUsers !== undefined) options.long = true;
   options.reuse ??= options.quick; // --quick reuses cached baseline/upstream installs when present
   return options;
@@ -253,13 +263,13 @@ async function main() {
   const started = performance.now();
   const runDir = fs.mkdtempSync(path.join(workRoot, "run-"));
   const cacheDir = path.join(workRoot, "cache");
-  log(`users=${options.users} imports=${options.imports} floor-users=${options.floorUsers} stock-users=${options.stockUsers} bulk-users=${options.bulkUsers} long=${options.long ? options.longUsers : "off"} quick=${options.quick} work dir ${runDir}`);
+  log(`users=${options.users} imports=${options.imports} floor-users=${options.floorUsers} stock-users=${options.stockUsers} bulk-users=${options.bulkUsers} data-records=${options.dataRecords} data-files=${options.dataFiles} long=${options.long ? options.longUsers : "off"} quick=${options.quick} work dir ${runDir}`);
 
   const npmVersion = (await mustRun("npm", ["--version"], { env: cleanNpmEnv() })).stdout.trim();
   const results = {
     meta: {
       startedAt: startedAt.toISOString(),
-      options: { users: options.users, imports: options.imports, floorUsers: options.floorUsers, stockUsers: options.stockUsers, bulkUsers: options.bulkUsers, latencyMs: options.latencyMs, longUsers: options.long ? options.longUsers : null, quick: options.quick, reuseInstalls: options.reuse },
+      options: { users: options.users, imports: options.imports, floorUsers: options.floorUsers, stockUsers: options.stockUsers, bulkUsers: options.bulkUsers, dataRecords: options.dataRecords, dataFiles: options.dataFiles, dataFileBytes: options.dataFileBytes, dataBigBytes: options.dataFiles > 0 ? options.dataBigBytes : null, latencyMs: options.latencyMs, longUsers: options.long ? options.longUsers : null, quick: options.quick, reuseInstalls: options.reuse },
       host: { platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version, npm: npmVersion },
       // Other work on the machine skews every timing; the 1-minute load average says how busy it was.
       loadAverage: { atStart: os.loadavg()[0] },
@@ -399,6 +409,16 @@ async function main() {
     const bulkCtx = { apps, childEnv, step, runDir, password: PASSWORD, group: GROUP };
     if (options.bulkUsers > 0) results.bulk = await benchBulk({ ...bulkCtx, users: options.bulkUsers, latencyMs: options.latencyMs });
     if (options.long) results.long = await benchLong({ ...bulkCtx, users: options.longUsers });
+
+    // --- data and files (issue #13): ours' createRecords / uploadFiles vs aws-amplify's
+    // generateClient / uploadData (in the upstream app), on loopback, then the records again with a
+    // network round trip; each pass starts (and stops) its own emulator.
+    if (options.dataRecords > 0 || options.dataFiles > 0) {
+      results.data = await benchData({
+        apps, childEnv, step, runDir, password: PASSWORD, records: options.dataRecords, files: options.dataFiles,
+        fileBytes: options.dataFileBytes, bigBytes: options.dataBigBytes, latencyMs: options.latencyMs, concurrency: 16,
+      });
+    }
   } finally {
     if (emulator) await emulator.stop();
     if (!options.keep) fs.rmSync(runDir, { recursive: true, force: true });
@@ -411,11 +431,12 @@ async function main() {
   results.rows = buildRows(results);
   results.stockRows = buildStockRows(results);
   if (results.bulk) results.bulkChecks = buildBulkChecks(results.bulk);
+  if (results.data) results.dataChecks = buildDataChecks(results.data, { oursWholeFileMax: OURS_WHOLE_FILE_MAX });
 
   fs.mkdirSync(options.out, { recursive: true });
   fs.writeFileSync(path.join(options.out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   const subtitle = `${results.meta.host.cpus} cores, ${results.meta.host.cpuModel ?? ""}, node ${process.version}; ` +
-    `N=${options.users} users, K=${options.imports} imports${results.bulk ? `, B=${options.bulkUsers} bulk users (totals / B)` : ""}; medians; emulator (moto) on loopback`;
+    `N=${options.users} users, K=${options.imports} imports${results.bulk ? `, B=${options.bulkUsers} bulk users (totals / B)` : ""}${results.data ? `, R=${options.dataRecords} records, F=${options.dataFiles} files (totals / R, F)` : ""}; medians; emulator (moto) on loopback`;
   fs.writeFileSync(path.join(options.out, "chart.svg"), renderSvg(results.rows, { title: "amplify-seed-native vs @aws-amplify/seed@1.1.4", subtitle }));
 
   console.log(formatTable(results.rows));
@@ -439,6 +460,10 @@ async function main() {
   }
   if (results.bulk) {
     console.log(formatBulk(results.bulk, results.bulkChecks));
+    console.log("");
+  }
+  if (results.data) {
+    console.log(formatData(results.data, results.dataChecks));
     console.log("");
   }
   if (results.long) {

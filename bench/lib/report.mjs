@@ -73,6 +73,7 @@ export function buildRows(r) {
     rows.push(row("bulk.loopPerUser", `bulk: ${r.bulk.users} users + group, per user (sequential loop)`, "ms", b.oursLoop.msPerUser, b.upstreamLoop.msPerUser,
       { note: "both: the guide's sequential loop; total time / users" }));
   }
+  rows.push(...dataRows(r.data));
   if (floor?.proxied) {
     const o = floor.proxied.ours;
     const u = floor.proxied.upstream;
@@ -353,4 +354,165 @@ export function formatLong(long) {
     `  end state: ${e.confirmed}/${e.expected} CONFIRMED, ${e.inGroup} in the group, ${e.found} found` +
       `${Object.keys(e.otherStatuses).length ? `, other statuses ${JSON.stringify(e.otherStatuses)}` : ""} (ListUsers ${e.pages.listUsers} pages)`,
   ].join("\n");
+}
+
+const fmtPct = (x) => (x == null || !Number.isFinite(x) ? "-" : `${(x * 100).toFixed(0)}%`);
+const MIB = 2 ** 20;
+const fmtSize = (bytes) => (bytes == null ? "-" : bytes >= MIB ? `${(bytes / MIB).toFixed(0)} MiB` : `${(bytes / 1e3).toFixed(0)} kB`);
+
+/** The data part's rows of the main table: ours next to aws-amplify in the upstream app. */
+export function dataRows(d) {
+  const rows = [];
+  if (!d) return rows;
+  const rec = d.records?.loopback;
+  if (rec) {
+    rows.push(row("data.recordLoop", `data: ${d.recordCount} records, per record (ours createRecords; upstream: aws-amplify loop)`, "ms",
+      rec.ours.msPerItem, rec.loop.msPerItem, { note: "upstream column: aws-amplify's models.Todo.create in the upstream app, one awaited call at a time; total time / records; loopback" }));
+    rows.push(row("data.recordBatches", "data: per record (ours createRecords; upstream: aws-amplify Promise.all x16)", "ms",
+      rec.ours.msPerItem, rec.batches.msPerItem, { note: "upstream column: the same calls in Promise.all batches of 16; loopback" }));
+    rows.push(row("data.recordCpu", "data: client CPU per record (vs aws-amplify Promise.all x16)", "ms",
+      rec.ours.cpuMsPerItem, rec.batches.cpuMsPerItem, { note: "process.cpuUsage of the child, all threads" }));
+  }
+  const rtt = d.records?.roundTrip;
+  if (rtt) {
+    rows.push(row("data.recordLoopRtt", `data: per record, ${rtt.latencyMs} ms round trip (upstream: aws-amplify loop)`, "ms",
+      rtt.ours.msPerItem, rtt.loop.msPerItem, { note: `an emulator answering every request ${rtt.latencyMs} ms late (SEEDTEST_NETWORK_LATENCY_MS)` }));
+  }
+  const f = d.files;
+  if (f) {
+    rows.push(row("files.perFile", `files: ${d.fileCount} x ${fmtSize(d.fileBytes)}, per file (ours uploadFiles; upstream: uploadData loop)`, "ms",
+      f.ours.msPerItem, f.loop.msPerItem, { note: "upstream column: aws-amplify's uploadData in the upstream app, one at a time; loopback" }));
+    rows.push(row("files.cpuPerMB", "files: client CPU per MB (vs aws-amplify uploadData Promise.all x16)", "ms",
+      f.ours.cpuMsPerMB, f.batches.cpuMsPerMB));
+  }
+  const big = d.big;
+  if (big?.amplifyShim && big.amplifyShim.outcome.failed === 0) {
+    rows.push(row("files.big", `files: one ${fmtSize(d.bigBytes)} file (upstream: uploadData + the bench's FileReader shim)`, "ms",
+      big.ours.ms, big.amplifyShim.ms, { note: "as shipped, aws-amplify 6.14.4's multipart upload fails in Node (no FileReader); both through the in-flight proxy" }));
+  }
+  return rows;
+}
+
+/**
+ * The data part's checks against issue #13's targets (reported, never asserted): each
+ * {id, label, value, text, target, met}.
+ */
+export function buildDataChecks(d, { oursWholeFileMax = 16 * MIB } = {}) {
+  if (!d) return [];
+  const checks = [];
+  const add = (id, label, value, text, target, met) => checks.push({ id, label, value, text, target, met });
+  const r = d.ratios;
+  const passes = [["records.loopback", "loopback", r.records, d.records?.loopback], ["records.roundTrip", `${d.records?.roundTrip?.latencyMs} ms round trip`, r.recordsRoundTrip, d.records?.roundTrip]];
+  for (const [id, label, x, p] of passes) {
+    if (!x) continue;
+    add(`${id}.overLoop`, `records, ${label}: ours createRecords / aws-amplify sequential loop (records/s)`, x.oursOverLoop,
+      `${fmtRatio(x.oursOverLoop)} (${p.ours.perSecond.toFixed(0)} vs ${p.loop.perSecond.toFixed(0)}/s)`, ">= 10x", x.oursOverLoop >= 10);
+    add(`${id}.overBatches`, `records, ${label}: ours createRecords / aws-amplify Promise.all x${d.concurrency} (records/s)`, x.oursOverBatches,
+      `${fmtRatio(x.oursOverBatches)} (${p.batches.perSecond.toFixed(0)}/s)`, ">= 1x (no slower)", x.oursOverBatches >= 1);
+    add(`${id}.cpu`, `records, ${label}: client CPU per record, ours / aws-amplify Promise.all x${d.concurrency}`, x.cpuOursOverBatches,
+      `${fmtPct(x.cpuOursOverBatches)} (${fmtMs(p.ours.cpuMsPerItem)} vs ${fmtMs(p.batches.cpuMsPerItem)})`, "< 100% (a fraction)", x.cpuOursOverBatches < 1);
+  }
+  if (r.files) {
+    const f = d.files;
+    add("files.overLoop", "files: ours uploadFiles / aws-amplify uploadData loop (files/s)", r.files.oursOverLoop,
+      `${fmtRatio(r.files.oursOverLoop)} (${f.ours.perSecond.toFixed(0)} vs ${f.loop.perSecond.toFixed(0)}/s)`, "", null);
+    add("files.overBatches", `files: ours uploadFiles / aws-amplify uploadData Promise.all x${d.concurrency} (files/s)`, r.files.oursOverBatches,
+      `${fmtRatio(r.files.oursOverBatches)} (${f.batches.perSecond.toFixed(0)}/s)`, ">= 1x (no slower)", r.files.oursOverBatches >= 1);
+    add("files.cpu", `files: client CPU per MB, ours / aws-amplify Promise.all x${d.concurrency}`, r.files.cpuOursOverBatches,
+      `${fmtPct(r.files.cpuOursOverBatches)} (${fmtMs(f.ours.cpuMsPerMB)} vs ${fmtMs(f.batches.cpuMsPerMB)} per MB)`, "< 100% (a fraction)", r.files.cpuOursOverBatches < 1);
+  }
+  const big = d.big;
+  if (big?.ours) {
+    const m = big.ours.multipart;
+    const size = fmtSize(d.bigBytes);
+    if (d.bigBytes <= oursWholeFileMax && m.uploadParts === 0) {
+      add("big.parts", `${size} file: ours' UploadPart calls, most in flight at once`, null,
+        `none: sent whole (${Object.entries(m.byOp).map(([op, n]) => `${op} ${n}`).join(", ")}); ours uses parts above ${fmtSize(oursWholeFileMax)}`, "> 1 at once", null);
+    } else {
+      add("big.parts", `${size} file: ours' UploadPart calls, most in flight at once`, m.maxInFlight,
+        `${m.uploadParts} parts, ${m.maxInFlight} at once`, "> 1 at once", m.maxInFlight > 1 && big.ours.outcome.failed === 0);
+    }
+    const a = big.amplify;
+    add("big.amplifyAsShipped", `${size} file: aws-amplify uploadData as shipped`, a.outcome.failed,
+      a.outcome.failed ? `failed: ${a.failures[0]?.name}: ${a.failures[0]?.message}` : `ok, ${fmtS(a.ms)} (${a.multipart.uploadParts} parts, ${a.multipart.maxInFlight} at once)`, "", null);
+    const s = big.amplifyShim;
+    if (s) {
+      add("big.amplifyShim", `${size} file: aws-amplify uploadData + FileReader shim: UploadPart calls, most in flight`, s.multipart.maxInFlight,
+        s.outcome.failed ? `failed: ${s.failures[0]?.name}: ${s.failures[0]?.message}` : `${s.multipart.uploadParts} parts, ${s.multipart.maxInFlight} at once`, "", null);
+    }
+    if (r.big?.amplifyOverOurs != null) {
+      add("big.time", `${size} file: aws-amplify (shim) time / ours' time`, r.big.amplifyOverOurs,
+        `${fmtRatio(r.big.amplifyOverOurs)} (${fmtS(s.ms)} vs ${fmtS(big.ours.ms)}); client CPU per MB ours / aws-amplify ${fmtPct(r.big.cpuOursOverAmplify)}`, "", null);
+    }
+  }
+  // Failures: every run but the as-shipped aws-amplify big file (which is expected to fail in Node).
+  const runs = dataRunList(d).filter(([key]) => key !== "big.amplify");
+  const failed = runs.filter(([, , f]) => f.outcome.failed > 0);
+  add("data.failed", "failed records / files (every run but aws-amplify's as-shipped big file)", failed.length,
+    failed.length ? failed.map(([, label, f]) => `${label}: ${f.outcome.failed}`).join("; ") : "0", "0", failed.length === 0);
+  const ends = runs.filter(([, , , e]) => e);
+  const bad = ends.filter(([, , , e]) => !e.ok);
+  add("data.endState", "end state: what each run reported written is in its table / bucket (DynamoDB Scan, ListObjectsV2)", bad.length === 0,
+    bad.length ? bad.map(([, label, , e]) => `${label}: ${e.found}/${e.expected}`).join("; ") : `all ${ends.length} runs`, "all", bad.length === 0);
+  return checks;
+}
+
+/** [key, label, figures, endState] of every run of the data part, in order. */
+function dataRunList(d) {
+  const list = [];
+  const size = fmtSize(d.bigBytes);
+  const rec = (p, suffix, key) => p && list.push(
+    [`${key}.ours`, `ours createRecords${suffix}`, p.ours, p.endState?.ours],
+    [`${key}.loop`, `aws-amplify create, sequential loop${suffix}`, p.loop, p.endState?.loop],
+    [`${key}.batches`, `aws-amplify create, Promise.all x${d.concurrency}${suffix}`, p.batches, p.endState?.batches],
+  );
+  rec(d.records?.loopback, "", "records");
+  rec(d.records?.roundTrip, `, ${d.records?.roundTrip?.latencyMs} ms round trip`, "recordsRtt");
+  if (d.files) {
+    const each = `${d.fileCount} x ${fmtSize(d.fileBytes)}`;
+    list.push(
+      ["files.ours", `ours uploadFiles, ${each}`, d.files.ours, d.files.endState?.ours],
+      ["files.loop", `aws-amplify uploadData loop, ${each}`, d.files.loop, d.files.endState?.loop],
+      ["files.batches", `aws-amplify uploadData Promise.all x${d.concurrency}, ${each}`, d.files.batches, d.files.endState?.batches],
+    );
+  }
+  if (d.big) {
+    list.push(["big.ours", `ours uploadFiles, ${size}`, d.big.ours, d.big.endState?.ours]);
+    list.push(["big.amplify", `aws-amplify uploadData, ${size}, as shipped`, d.big.amplify, d.big.endState?.amplify]);
+    if (d.big.amplifyShim) list.push(["big.amplifyShim", `aws-amplify uploadData, ${size}, FileReader shim`, d.big.amplifyShim, d.big.endState?.amplifyShim]);
+  }
+  return list;
+}
+
+/** The data part as text: one line per run, then the checks. */
+export function formatData(d, checks) {
+  const lines = dataRunList(d).map(([, label, f, e]) => [
+    label,
+    fmtMs(f.ms),
+    f.perSecond.toFixed(f.perSecond >= 10 ? 0 : 2),
+    fmtMs(f.msPerItem),
+    fmtMs(f.cpuMsPerItem),
+    f.cpuMsPerMB == null ? "-" : fmtMs(f.cpuMsPerMB),
+    f.calls.perItem.toFixed(2),
+    `${f.outcome.ok}/${f.outcome.failed}`,
+    e ? `${e.found}/${e.expected}` : "-",
+  ]);
+  const head = `data and files (issue #13): R=${d.recordCount} Todo records with ids as a signed-in user (owner rule), F=${d.fileCount} files of ${fmtSize(d.fileBytes)}` +
+    `${d.big ? ` and one of ${fmtSize(d.bigBytes)}` : ""}; ours in the ours app, aws-amplify 6.14.4 in the upstream app (signed in with upstream's signInUser); ` +
+    `every run its own child process and sandbox; loopback unless "round trip" (an emulator with SEEDTEST_NETWORK_LATENCY_MS); the big-file runs through the in-flight proxy`;
+  const table = textTable(["run", "time", "items/s", "ms/item", "client CPU/item", "client CPU/MB", "calls/item", "ok/failed", "in table/bucket"], lines);
+  const checkTable = textTable(["check (issue #13)", "value", "target", "met?"],
+    checks.map((c) => [c.label, c.text, c.target, c.met == null ? "" : c.met ? "yes" : "NO"]));
+  const failures = dataRunList(d).filter(([, , f]) => f.failures?.length).map(([, label, f]) =>
+    `  ${label}: first failures: ${f.failures.map((x) => `${x.index ?? x.path ?? ""} ${x.name}: ${x.message}`).join("; ")}`);
+  const notes = [];
+  if (d.big) {
+    for (const [label, f] of [["ours", d.big.ours], ["aws-amplify + shim", d.big.amplifyShim]]) {
+      if (!f) continue;
+      const m = f.multipart;
+      notes.push(`note: ${fmtSize(d.bigBytes)} file, ${label}: requests while timed ${Object.entries(m.byOp).map(([op, n]) => `${op} ${n}`).join(", ") || "none"}` +
+        (m.partBytes ? `; part sizes ${fmtSize(m.partBytes.min)}-${fmtSize(m.partBytes.max)}, each ${fmtMs(m.partMs.min)}-${fmtMs(m.partMs.max)}` : ""));
+    }
+  }
+  return [head, table, "", checkTable, ...failures, ...notes].join("\n");
 }
