@@ -101,8 +101,8 @@ def find_api(api_id):
     return None
 
 
-def load_introspection(cfg):
-    """The model introspection schema the API's tag points at (an S3 object in moto)."""
+def _schema_object(cfg):
+    """The S3 object (moto's) holding the introspection schema the API's tag points at."""
     from moto.s3.models import s3_backends
 
     match = re.match(r"^s3://([^/]+)/(.+)$", cfg.schema_uri or "")
@@ -112,7 +112,47 @@ def load_introspection(cfg):
     key = backend.get_object(*match.groups())
     if key is None:
         raise LookupError(f"{cfg.schema_uri} does not exist")
-    return _schema().introspection_of(json.loads(key.value))
+    return key
+
+
+# Speed, not fidelity (as launcher.speed_up_*): AppSync answers the same document for the same
+# schema the same way, so what a request would rebuild every time is kept. The schema by its S3
+# object (uri + ETag: a new upload is a new schema), and each query's parsed document and
+# validation errors by (schema, query text): validation alone was a third of the emulator's CPU
+# per create (py-spy, a createRecords of 500).
+_CACHE_LOCK = threading.Lock()
+_SCHEMAS = {}
+_CHECKED = {}
+_CHECKED_MAX = 1024
+
+
+def cached_model_schema(cfg):
+    key = _schema_object(cfg)
+    cache_key = (cfg.schema_uri, key.etag)
+    with _CACHE_LOCK:
+        schema = _SCHEMAS.get(cache_key)
+    if schema is None:
+        schema = _schema().model_schema(_schema().introspection_of(json.loads(key.value)))
+        with _CACHE_LOCK:
+            _SCHEMAS[cache_key] = schema
+    return schema
+
+
+def checked_document(schema, query):
+    """(document, validation errors) of `query` against `schema`; GraphQLError when it does not parse."""
+    from graphql import parse, validate
+
+    cache_key = (id(schema), query)
+    with _CACHE_LOCK:
+        hit = _CHECKED.get(cache_key)
+    if hit is None:
+        document = parse(query)
+        hit = (document, validate(schema.graphql, document))
+        with _CACHE_LOCK:
+            if len(_CHECKED) >= _CHECKED_MAX:
+                _CHECKED.clear()
+            _CHECKED[cache_key] = hit
+    return hit
 
 
 # --------------------------------------------------------------------------- authorization
@@ -711,7 +751,7 @@ def _read_body(environ):
 
 def app(environ, start_response):
     """WSGI: POST /_appsync/<apiId>/graphql."""
-    from graphql import GraphQLError, execute, parse, validate
+    from graphql import GraphQLError, execute
 
     match = PATH_RE.match(environ.get("PATH_INFO", ""))
     body = _read_body(environ)
@@ -730,20 +770,22 @@ def app(environ, start_response):
             query = request["query"]
             if not isinstance(query, str) or not query.strip():
                 raise ValueError("no query")
-            document = parse(query)
-        except (ValueError, KeyError, TypeError, GraphQLError):
+        except (ValueError, KeyError, TypeError):
+            raise HttpError(400, "MalformedHttpRequestException", "Unable to parse GraphQL query.") from None
+        try:
+            schema = cached_model_schema(cfg)
+        except (LookupError, ValueError) as err:
+            raise HttpError(500, "InternalFailure", f"emulator: cannot load the API's model schema: {err}") from None
+        try:
+            document, errors = checked_document(schema, query)
+        except GraphQLError:
             raise HttpError(400, "MalformedHttpRequestException", "Unable to parse GraphQL query.") from None
         variables = request.get("variables") or {}
         if isinstance(variables, str):
             variables = json.loads(variables or "{}")
-        try:
-            schema = _schema().model_schema(load_introspection(cfg))
-        except (LookupError, ValueError) as err:
-            raise HttpError(500, "InternalFailure", f"emulator: cannot load the API's model schema: {err}") from None
     except HttpError as err:
         return _respond(start_response, err.status, {"errors": [{"errorType": err.error_type, "message": err.message}]},
                         err.error_type)
-    errors = validate(schema.graphql, document)
     if errors:
         return _respond(start_response, 200, {"data": None, "errors": [validation_error(e) for e in errors]})
     result = execute(schema.graphql, document, variable_values=variables, operation_name=request.get("operationName"),
