@@ -212,6 +212,31 @@ test("identity-pool credentials follow the signed-in user: another user gets its
   assert.equal(await keyAs("ada"), ada, "the same user, the same identity");
 });
 
+test("a session whose access token has expired is refreshed, as aws-amplify refreshes it: userPool and identityPool calls go on", async () => {
+  const shortLived = await startTestEmulator({ env: { SEEDTEST_ACCESS_TOKEN_SECONDS: "3" } });
+  const expiring = { namespace: "data-seed", name: "expiring", type: "sandbox" };
+  try {
+    await provisionSandbox(shortLived.endpoint, expiring, { data: SCHEMA, dataAdditionalAuth: ["iam", "apiKey"] });
+    useEmulator(shortLived.endpoint, expiring);
+    await createAndSignUpUser({ username: "eve@example.com", password: PASSWORD, signInFlow: "Password", signInAfterCreation: true });
+    await createRecords("Todo", [{ id: "eve-1", content: "before" }], { progress: false });
+    await new Promise((resolve) => setTimeout(resolve, 3500)); // the access and ID tokens have expired
+    await shortLived.resetRequests();
+    const after = await createRecords("Todo", [{ id: "eve-2", content: "after" }], { authMode: "userPool", progress: false });
+    assert.deepEqual(after.created, [0], JSON.stringify(after.failed.map((f) => f.error.message)));
+    const listed = await graphql("query { listTodos { items { id } } }");
+    assert.deepEqual(listed.listTodos.items.map((t) => t.id).sort(), ["eve-1", "eve-2"]);
+    const viaIdentity = await graphql("query { listNotes { items { id } } }", {}, { authMode: "identityPool" });
+    assert.deepEqual(viaIdentity.listNotes.items, []);
+    assert.ok(((await shortLived.requests()).counts["cognito-idp:InitiateAuth"] ?? 0) >= 1, "refreshed with REFRESH_TOKEN_AUTH");
+  } finally {
+    const { signOut } = await import("aws-amplify/auth").catch(() => ({}));
+    await signOut?.().catch(() => {});
+    useEmulator(emulator.endpoint, identifier);
+    await shortLived.stop();
+  }
+});
+
 test("a createRecords run killed with SIGKILL half-way, run again: every record once", async () => {
   const records = Array.from({ length: 150 }, (_, i) => ({ id: `killed-${i}`, title: `Killed ${i}` }));
   const script = `

@@ -165,6 +165,25 @@ impl Cognito {
         Ok(step(out.challenge_name, out.challenge_parameters, out.session, out.authentication_result))
     }
 
+    /// REFRESH_TOKEN_AUTH: new access and ID tokens for a session (the refresh token stays).
+    /// In pools that remember devices the refresh token only works with its device's key.
+    pub async fn refresh(&self, refresh_token: &str, device_key: Option<&str>) -> Result<Tokens, AwsCause> {
+        let mut call = self
+            .client
+            .initiate_auth()
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .client_id(&self.client_id)
+            .auth_parameters("REFRESH_TOKEN", refresh_token);
+        if let Some(device_key) = device_key {
+            call = call.auth_parameters("DEVICE_KEY", device_key);
+        }
+        let out = call.send().await.map_err(|e| cause_of(&e))?;
+        step(None, None, None, out.authentication_result).tokens.ok_or_else(|| AwsCause {
+            name: "UnexpectedResponseError".into(),
+            message: "Cognito answered a token refresh without tokens.".into(),
+        })
+    }
+
     pub async fn respond(
         &self,
         challenge: &str,

@@ -252,7 +252,7 @@ async fn signed_request(config: &DataConfig, mode: AuthMode, body: Bytes) -> See
             headers.insert("x-api-key", header(key)?);
         }
         AuthMode::UserPool => {
-            let tokens = session::current_tokens().ok_or_else(|| identity::no_signed_in_user("authMode \"userPool\""))?;
+            let tokens = session::fresh_tokens().await?.ok_or_else(|| identity::no_signed_in_user("authMode \"userPool\""))?;
             headers.insert("authorization", header(&tokens.access_token)?);
         }
         AuthMode::IdentityPool | AuthMode::Iam => {

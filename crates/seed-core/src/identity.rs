@@ -60,7 +60,7 @@ fn no_identity_pool() -> SeedError {
 
 /// The current user's credentials, fetched when there are none for this session yet.
 pub async fn current(auth: &AuthConfig, what: &str) -> SeedResult<Arc<IdentityCredentials>> {
-    let tokens = session::current_tokens().ok_or_else(|| no_signed_in_user(what))?;
+    let tokens = session::fresh_tokens().await?.ok_or_else(|| no_signed_in_user(what))?;
     let pool = auth.identity_pool_id.as_deref().ok_or_else(no_identity_pool)?;
     let mut cache = CACHE.lock().await;
     if let Some(cached) = cache.as_ref() {
@@ -101,10 +101,12 @@ pub async fn current_identity_id(what: &str) -> SeedResult<String> {
     Ok(current(&auth, what).await?.identity_id.clone())
 }
 
-/// Where Cognito Identity is: `AWS_ENDPOINT_URL_COGNITO_IDENTITY`, else the shared endpoint
-/// override (`AWS_ENDPOINT_URL`, as the SDK clients read it), else the Region's.
+/// Where Cognito Identity is, looked up as the SDK clients look up theirs when they are
+/// made: `AWS_ENDPOINT_URL_COGNITO_IDENTITY`, else `AWS_ENDPOINT_URL`, else the shared config's
+/// endpoint (a profile's `endpoint_url`), else the Region's.
 async fn endpoint(region: &str) -> String {
-    if let Some(url) = std::env::var("AWS_ENDPOINT_URL_COGNITO_IDENTITY").ok().filter(|u| !u.trim().is_empty()) {
+    let variable = |name: &str| std::env::var(name).ok().filter(|u| !u.trim().is_empty());
+    if let Some(url) = variable("AWS_ENDPOINT_URL_COGNITO_IDENTITY").or_else(|| variable("AWS_ENDPOINT_URL")) {
         return url;
     }
     match sdk_config().await.endpoint_url() {

@@ -207,7 +207,63 @@ pub struct CurrentTokens {
 }
 
 pub fn current_tokens() -> Option<CurrentTokens> {
-    let current = CURRENT.lock().unwrap_or_else(|p| p.into_inner());
+    current_tokens_locked(&CURRENT.lock().unwrap_or_else(|p| p.into_inner()))
+}
+
+/// How long before its expiry an access token is refreshed.
+const REFRESH_BEFORE_SECONDS: u64 = 60;
+
+/// The `exp` claim of a JWT (its payload only: the token came from Cognito).
+fn expires_at(jwt: &str) -> Option<u64> {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice::<serde_json::Value>(&bytes).ok()?.get("exp")?.as_u64()
+}
+
+/// The signed-in user's tokens, refreshed first (REFRESH_TOKEN_AUTH) when the access token
+/// expires within a minute, as aws-amplify refreshes its session: a long seed keeps acting as
+/// the user. The refreshed tokens are mirrored into aws-amplify too. `None`: nobody is signed in.
+pub async fn fresh_tokens() -> SeedResult<Option<CurrentTokens>> {
+    static REFRESHING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let now = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let due = |tokens: &CurrentTokens| expires_at(&tokens.access_token).is_some_and(|exp| exp <= now() + REFRESH_BEFORE_SECONDS);
+    match current_tokens() {
+        Some(tokens) if due(&tokens) => {}
+        other => return Ok(other),
+    }
+    // One refresh for every caller waiting (a bulk run asks from many tasks at once).
+    let _refreshing = REFRESHING.lock().await;
+    let (tokens, cognito, refresh_token, device_key) = {
+        let current = CURRENT.lock().unwrap_or_else(|p| p.into_inner());
+        let (Some(tokens), Some(c)) = (current_tokens_locked(&current), current.as_ref()) else { return Ok(None) };
+        let Some(refresh_token) = c.snapshot.refresh_token.clone() else { return Ok(Some(tokens)) };
+        (tokens, c.cognito.clone(), refresh_token, c.snapshot.device.as_ref().map(|d| d.device_key.clone()))
+    };
+    if !due(&tokens) {
+        return Ok(Some(tokens)); // refreshed by the caller before us
+    }
+    let fresh = cognito.refresh(&refresh_token, device_key.as_deref()).await.map_err(crate::cognito::passthrough)?;
+    let snapshot = {
+        let mut current = CURRENT.lock().unwrap_or_else(|p| p.into_inner());
+        match current.as_mut() {
+            // Still the same session: a sign-in or sign-out meanwhile wins over this refresh.
+            Some(c) if GENERATION.load(Ordering::SeqCst) == tokens.generation => {
+                c.snapshot.access_token = fresh.access_token;
+                c.snapshot.id_token = fresh.id_token;
+                if fresh.refresh_token.is_some() {
+                    c.snapshot.refresh_token = fresh.refresh_token;
+                }
+                c.snapshot.clone()
+            }
+            _ => return Ok(current_tokens_locked(&current)),
+        }
+    };
+    notify(Some(snapshot)).await?;
+    Ok(current_tokens())
+}
+
+fn current_tokens_locked(current: &Option<Current>) -> Option<CurrentTokens> {
     current.as_ref().map(|c| CurrentTokens {
         generation: GENERATION.load(Ordering::SeqCst),
         username: c.snapshot.username.clone(),

@@ -183,7 +183,8 @@ async fn client(region: &str, credentials: Option<aws_credential_types::Credenti
     if let Some(credentials) = credentials {
         config = config.credentials_provider(credentials);
     }
-    if shared.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some() {
+    let overridden = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"].iter().any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
+    if overridden || shared.endpoint_url().is_some() {
         config = config.force_path_style(true);
     }
     aws_sdk_s3::Client::from_conf(config.build())
