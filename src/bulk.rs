@@ -94,7 +94,8 @@ pub fn concurrency_and_progress(object: &Object, function: &str, default_concurr
     Ok((concurrency, sink))
 }
 
-fn failed_list<'env>(env: &'env Env, failed: Vec<(String, SeedError)>, key: &str) -> Result<Array<'env>> {
+/// `[{ <key>: item, error }]`: the failed items of a bulk summary, each with its JS `Error`.
+pub fn failed_list<'env, K: ToNapiValue>(env: &'env Env, failed: Vec<(K, SeedError)>, key: &str) -> Result<Array<'env>> {
     let mut list = env.create_array(failed.len() as u32)?;
     for (index, (name, error)) in failed.into_iter().enumerate() {
         let mut entry = Object::new(env)?;

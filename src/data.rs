@@ -15,7 +15,7 @@ use seed_core::storage::{self, FileUpload, Source, UploadOptions, UploadSummary}
 use seed_core::{identity, SeedError, SeedResult};
 use serde_json::{Map, Value};
 
-use crate::{errors, input, promise, promise_with};
+use crate::{input, promise, promise_with};
 
 /// Records or files in one call, at most.
 const MAX_ITEMS_PER_CALL: usize = 100_000;
@@ -53,13 +53,13 @@ pub fn graphql<'env>(env: &'env Env, query: Unknown<'env>, variables_json: Unkno
         let mode = if is_absent(&options) {
             None
         } else {
-            auth_mode(&input::object(options, F, "options")?, F, &[AuthMode::UserPool, AuthMode::IdentityPool, AuthMode::Iam, AuthMode::ApiKey])?
+            auth_mode(&input::object(options, F, "options")?, F, &AuthMode::ALL)?
         };
         Ok((query, variables, mode))
     })();
     promise(env, async move {
         let (query, variables, mode) = parsed?;
-        let (_, config) = data::data_config().await?;
+        let config = data::data_config().await?;
         let data = data::graphql(&config, &query, Some(&variables), mode).await?.into_result()?;
         Ok(data.to_string())
     })
@@ -71,14 +71,8 @@ fn records_summary(env: &Env, summary: RecordsSummary) -> Result<Object<'_>> {
     object.set("created", as_u32(summary.created))?;
     object.set("updated", as_u32(summary.updated))?;
     object.set("skipped", as_u32(summary.skipped))?;
-    let mut failed = env.create_array(summary.failed.len() as u32)?;
-    for (at, (index, error)) in summary.failed.into_iter().enumerate() {
-        let mut entry = Object::new(env)?;
-        entry.set("index", index as u32)?;
-        entry.set("error", errors::error_object(env, &error)?)?;
-        failed.set(at as u32, entry)?;
-    }
-    object.set("failed", failed)?;
+    let failed = summary.failed.into_iter().map(|(index, error)| (index as u32, error)).collect();
+    object.set("failed", crate::bulk::failed_list(env, failed, "index")?)?;
     Ok(object)
 }
 
@@ -112,7 +106,7 @@ pub fn create_records<'env>(env: &'env Env, model: Unknown<'env>, records_json: 
         if !is_absent(&options) {
             let object = input::object(options, F, "options")?;
             (options_out.concurrency, sink) = crate::bulk::concurrency_and_progress(&object, F, DEFAULT_CONCURRENCY)?;
-            options_out.auth_mode = auth_mode(&object, F, &[AuthMode::UserPool, AuthMode::IdentityPool, AuthMode::Iam, AuthMode::ApiKey])?;
+            options_out.auth_mode = auth_mode(&object, F, &AuthMode::ALL)?;
             if let Some(name) = input::optional_string_property(&object, F, "options", "onConflict")? {
                 options_out.on_conflict = OnConflict::parse(&name).ok_or_else(|| {
                     SeedError::invalid_argument(format!("{F}: options.onConflict must be \"skip\", \"update\" or \"error\", got {name:?}."))
@@ -125,7 +119,7 @@ pub fn create_records<'env>(env: &'env Env, model: Unknown<'env>, records_json: 
         env,
         async move {
             let (model, list, options, sink) = parsed?;
-            let (_, config) = data::data_config().await?;
+            let config = data::data_config().await?;
             records::create_records(Arc::new(config), &model, list, options, sink).await
         },
         records_summary,
@@ -146,14 +140,7 @@ fn json_type(value: &Value) -> &'static str {
 fn upload_summary(env: &Env, summary: UploadSummary) -> Result<Object<'_>> {
     let mut object = Object::new(env)?;
     object.set("uploaded", summary.uploaded)?;
-    let mut failed = env.create_array(summary.failed.len() as u32)?;
-    for (at, (path, error)) in summary.failed.into_iter().enumerate() {
-        let mut entry = Object::new(env)?;
-        entry.set("path", path)?;
-        entry.set("error", errors::error_object(env, &error)?)?;
-        failed.set(at as u32, entry)?;
-    }
-    object.set("failed", failed)?;
+    object.set("failed", crate::bulk::failed_list(env, summary.failed, "path")?)?;
     Ok(object)
 }
 

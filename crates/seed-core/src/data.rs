@@ -14,7 +14,7 @@ use tokio::sync::OnceCell;
 
 use crate::aws::sdk_config;
 use crate::backend_id::{BackendIdentifier, Consumer};
-use crate::config::{auth_config_of, deployed_stack};
+use crate::config::deployed_stack;
 use crate::error::{AwsCause, SeedError, SeedResult};
 use crate::{http, identity, session, storage};
 
@@ -35,6 +35,8 @@ pub enum AuthMode {
 }
 
 impl AuthMode {
+    pub const ALL: [AuthMode; 4] = [AuthMode::UserPool, AuthMode::IdentityPool, AuthMode::Iam, AuthMode::ApiKey];
+
     pub fn parse(name: &str) -> Option<AuthMode> {
         match name {
             "userPool" => Some(AuthMode::UserPool),
@@ -137,10 +139,9 @@ fn region_of_endpoint(endpoint: &str) -> Option<String> {
 }
 
 /// The Data config of the sandbox named by `AMPLIFY_BACKEND_IDENTIFIER`.
-pub async fn data_config() -> SeedResult<(BackendIdentifier, DataConfig)> {
+pub async fn data_config() -> SeedResult<DataConfig> {
     let backend = BackendIdentifier::from_env(Consumer::Auth)?;
-    let config = DataConfig::of(&*deployed_stack(&backend).await?)?;
-    Ok((backend, config))
+    DataConfig::of(&*deployed_stack(&backend).await?)
 }
 
 /// What one GraphQL request gave: `data`, and the `errors` AppSync sent with it (a partial
@@ -267,9 +268,7 @@ async fn signed_request(config: &DataConfig, mode: AuthMode, body: Bytes) -> See
 /// developer's.
 pub async fn credentials_for(mode: AuthMode, what: &str) -> SeedResult<Credentials> {
     if mode == AuthMode::IdentityPool {
-        let backend = BackendIdentifier::from_env(Consumer::Auth)?;
-        let auth = auth_config_of(&backend).await?;
-        return Ok(identity::current(&auth, what).await?.credentials.clone());
+        return Ok(identity::current_in_sandbox(what).await?.credentials.clone());
     }
     let provider = sdk_config().await.credentials_provider().ok_or_else(no_credentials)?;
     provider.provide_credentials().await.map_err(|e| {

@@ -93,12 +93,15 @@ pub async fn current(auth: &AuthConfig, what: &str) -> SeedResult<Arc<IdentityCr
     Ok(value)
 }
 
+/// [`current`] for the sandbox named by `AMPLIFY_BACKEND_IDENTIFIER`.
+pub async fn current_in_sandbox(what: &str) -> SeedResult<Arc<IdentityCredentials>> {
+    current(&*crate::config::auth_config().await?, what).await
+}
+
 /// The signed-in user's identity id (what `{entity_id}` storage paths and aws-amplify's path
 /// functions use).
 pub async fn current_identity_id(what: &str) -> SeedResult<String> {
-    let backend = crate::backend_id::BackendIdentifier::from_env(crate::backend_id::Consumer::Auth)?;
-    let auth = crate::config::auth_config_of(&backend).await?;
-    Ok(current(&auth, what).await?.identity_id.clone())
+    Ok(current_in_sandbox(what).await?.identity_id.clone())
 }
 
 /// Where Cognito Identity is, looked up as the SDK clients look up theirs when they are

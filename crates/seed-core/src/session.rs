@@ -201,7 +201,6 @@ pub fn current_login() -> Option<String> {
 /// The signed-in user's tokens, with the session's generation (see [`generation`]).
 pub struct CurrentTokens {
     pub generation: u64,
-    pub username: String,
     pub access_token: Zeroizing<String>,
     pub id_token: Zeroizing<String>,
 }
@@ -213,12 +212,16 @@ pub fn current_tokens() -> Option<CurrentTokens> {
 /// How long before its expiry an access token is refreshed.
 const REFRESH_BEFORE_SECONDS: u64 = 60;
 
-/// The `exp` claim of a JWT (its payload only: the token came from Cognito).
-fn expires_at(jwt: &str) -> Option<u64> {
+/// The claims of one of the session's JWTs (its payload only: the token came from Cognito).
+pub(crate) fn token_claims(jwt: &str) -> Option<serde_json::Value> {
     use base64::Engine;
     let payload = jwt.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    serde_json::from_slice::<serde_json::Value>(&bytes).ok()?.get("exp")?.as_u64()
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn expires_at(jwt: &str) -> Option<u64> {
+    token_claims(jwt)?.get("exp")?.as_u64()
 }
 
 /// The signed-in user's tokens, refreshed first (REFRESH_TOKEN_AUTH) when the access token
@@ -266,7 +269,6 @@ pub async fn fresh_tokens() -> SeedResult<Option<CurrentTokens>> {
 fn current_tokens_locked(current: &Option<Current>) -> Option<CurrentTokens> {
     current.as_ref().map(|c| CurrentTokens {
         generation: GENERATION.load(Ordering::SeqCst),
-        username: c.snapshot.username.clone(),
         access_token: c.snapshot.access_token.clone(),
         id_token: c.snapshot.id_token.clone(),
     })

@@ -163,10 +163,7 @@ impl UserAccess {
 
 /// The `cognito:groups` claim of an ID token (its payload only; the token came from Cognito).
 fn groups_of(id_token: &str) -> Vec<String> {
-    use base64::Engine;
-    let payload = id_token.split('.').nth(1).unwrap_or_default();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).unwrap_or_default();
-    let claims: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let claims = crate::session::token_claims(id_token).unwrap_or(Value::Null);
     claims["cognito:groups"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect()
 }
 
@@ -340,17 +337,16 @@ fn read_error(path: &Path, error: std::io::Error) -> SeedError {
 
 async fn upload_one(s3: &aws_sdk_s3::Client, bucket: &str, file: FileUpload) -> SeedResult<()> {
     let content_type = file.content_type.clone().unwrap_or_else(|| content_type_of(&file.path).to_owned());
-    let s3_error = |e: &dyn ToCause| SeedError::aws(e.cause());
     let size = match &file.source {
         Source::Memory(bytes) => bytes.len() as u64,
-        Source::Disk(path) => file_size(path).await?,
+        Source::Disk(path) => file_size(path)?,
     };
     if size <= PART_SIZE as u64 * 2 {
         let body = match &file.source {
             Source::Memory(bytes) => ByteStream::from(bytes.as_ref().clone()),
             Source::Disk(path) => ByteStream::from(std::fs::read(path).map_err(|e| read_error(path, e))?),
         };
-        s3.put_object().bucket(bucket).key(&file.path).content_type(content_type).body(body).send().await.map_err(|e| s3_error(&e))?;
+        s3.put_object().bucket(bucket).key(&file.path).content_type(content_type).body(body).send().await.map_err(|e| SeedError::aws(cause_of(&e)))?;
         return Ok(());
     }
     let started = s3
@@ -360,7 +356,7 @@ async fn upload_one(s3: &aws_sdk_s3::Client, bucket: &str, file: FileUpload) -> 
         .content_type(content_type)
         .send()
         .await
-        .map_err(|e| s3_error(&e))?;
+        .map_err(|e| SeedError::aws(cause_of(&e)))?;
     let upload_id = started.upload_id().unwrap_or_default().to_owned();
     let parts = upload_parts(s3, bucket, &file, &upload_id, size).await;
     match parts {
@@ -372,7 +368,7 @@ async fn upload_one(s3: &aws_sdk_s3::Client, bucket: &str, file: FileUpload) -> 
                 .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
                 .send()
                 .await
-                .map_err(|e| s3_error(&e))?;
+                .map_err(|e| SeedError::aws(cause_of(&e)))?;
             Ok(())
         }
         Err(error) => {
@@ -437,7 +433,7 @@ fn joined_part(done: Result<SeedResult<CompletedPart>, tokio::task::JoinError>) 
     done.map_err(|e| SeedError::bug(format!("an upload part task failed: {e}")))?
 }
 
-async fn file_size(path: &Path) -> SeedResult<u64> {
+fn file_size(path: &Path) -> SeedResult<u64> {
     std::fs::metadata(path).map(|m| m.len()).map_err(|e| read_error(path, e))
 }
 
@@ -448,21 +444,6 @@ fn read_range(path: &Path, offset: u64, length: usize) -> std::io::Result<Vec<u8
     let mut buffer = vec![0; length];
     file.read_exact(&mut buffer)?;
     Ok(buffer)
-}
-
-/// Any SDK error as the AWS cause it carries.
-trait ToCause {
-    fn cause(&self) -> crate::error::AwsCause;
-}
-
-impl<E, R> ToCause for aws_sdk_s3::error::SdkError<E, R>
-where
-    E: aws_sdk_s3::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    fn cause(&self) -> crate::error::AwsCause {
-        cause_of(self)
-    }
 }
 
 #[cfg(test)]
