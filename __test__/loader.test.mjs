@@ -1,8 +1,9 @@
 // loader.cjs: which native binary the package loads, and from where. Only the .node next to
 // the package or the binary package of a platform package.json declares, never a path from the
 // environment (napi's generated loader took NAPI_RS_NATIVE_LIBRARY_PATH), never anything else.
-// Each case runs in a fresh `node` with a bare environment; on Linux, /proc/self/maps says
-// which .node file the process really mapped.
+// Each case runs in a fresh `node` with a bare environment; Node's diagnostic report (its
+// sharedObjects: the libraries the process has loaded, on Linux, macOS and Windows alike) says
+// which .node file the process really loaded.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { copyFile, link, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
@@ -22,7 +23,6 @@ const pkg = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8
 const platform = loader.hostPlatform();
 const platformPackage = `amplify-seed-native-${platform}`;
 const localNode = path.join(repoRoot, `amplify-seed-native.${platform}.node`);
-const onLinux = process.platform === "linux";
 const temps = [];
 
 after(async () => {
@@ -38,22 +38,19 @@ async function tempDir(prefix) {
 /**
  * Runs, in `dir` with only `env` (plus PATH), a module that imports the package at `entry`,
  * calls getSecret (which needs the native binary) and totpCode through the CJS entry, and
- * prints what happened and which .node files the process mapped.
+ * prints what happened and which .node files the process loaded.
  */
 async function probe(dir, entryDir, env = {}) {
   const file = path.join(dir, `probe-${temps.length}-${Date.now()}.mjs`);
   await writeFile(file, `
 import { createRequire } from "node:module";
-import fs from "node:fs";
 const describe = (e) => ({ name: e.name, message: e.message, resolution: e.resolution, classification: e.classification });
 const out = {};
 const seed = await import(${JSON.stringify(path.join(entryDir, "index.mjs"))});
 try { await seed.getSecret("username"); out.getSecret = "resolved"; } catch (e) { out.getSecret = describe(e); }
 try { createRequire(import.meta.url)(${JSON.stringify(path.join(entryDir, "index.cjs"))}).totpCode("JBSWY3DPEHPK3PXP"); out.totpCode = "ok"; }
 catch (e) { out.totpCode = describe(e); }
-out.nativeFiles = fs.existsSync("/proc/self/maps")
-  ? [...new Set(fs.readFileSync("/proc/self/maps", "utf8").split("\\n").map((l) => l.split(/\\s+/).slice(5).join(" ")).filter((p) => p.endsWith(".node")))]
-  : null;
+out.nativeFiles = [...new Set(process.report.getReport().sharedObjects.filter((p) => p.endsWith(".node")))];
 console.log(JSON.stringify(out));
 `);
   const { stdout } = await run(process.execPath, [file], { cwd: dir, env: { PATH: process.env.PATH, ...env }, timeout: 60_000 });
@@ -80,7 +77,7 @@ async function installPlatformPackage(appDir, { version = pkg.version } = {}) {
   await writeFile(path.join(dir, "package.json"), JSON.stringify({ ...manifest, version }, null, 2));
   const target = path.join(dir, manifest.main);
   await rm(target, { force: true });
-  // A hard link where it can (the debug build is hundreds of MB); /proc/self/maps names it by this path.
+  // A hard link where it can (the debug build is hundreds of MB); the report names it by this path.
   await link(localNode, target).catch(() => copyFile(localNode, target));
   return path.join(dir, manifest.main);
 }
@@ -104,7 +101,7 @@ test("the package declares exactly the binary packages in npm/, and ships no gen
   }
 });
 
-test("NAPI_RS_NATIVE_LIBRARY_PATH is ignored: the package's own .node loads, the named file never does", { skip: !onLinux && "reads /proc/self/maps" }, async () => {
+test("NAPI_RS_NATIVE_LIBRARY_PATH is ignored: the package's own .node loads, the named file never does", async () => {
   assert.ok(existsSync(localNode), `${localNode} is missing: npm run build`);
   const dir = await tempDir("seed-loader-evil-");
   const marker = path.join(dir, "evil-ran");
@@ -130,10 +127,10 @@ test("without a local .node or the binary package, a call rejects with NativeBin
     assert.ok(error.message.includes(`${platformPackage}: not installed`), error.message);
     assert.ok(error.resolution.includes(`npm install ${platformPackage}@${pkg.version}`), error.resolution);
   }
-  if (outcome.nativeFiles) assert.deepEqual(outcome.nativeFiles, []);
+  assert.deepEqual(outcome.nativeFiles, []);
 });
 
-test("the declared binary package loads when there is no local .node; a wrong version or an undeclared platform does not", { skip: !onLinux && "reads /proc/self/maps" }, async () => {
+test("the declared binary package loads when there is no local .node; a wrong version or an undeclared platform does not", async () => {
   assert.ok(existsSync(localNode), `${localNode} is missing: npm run build`);
   const dir = await packageWithoutBinary();
   const installed = await installPlatformPackage(dir);
