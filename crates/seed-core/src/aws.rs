@@ -19,7 +19,7 @@ static SDK_CONFIG: OnceCell<SdkConfig> = OnceCell::const_new();
 /// covers throttling (`TooManyRequestsException`, `ThrottlingException`).
 fn timeouts() -> TimeoutConfig {
     TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(3))
+        .connect_timeout(crate::http::CONNECT_TIMEOUT)
         .operation_attempt_timeout(Duration::from_secs(10))
         .operation_timeout(Duration::from_secs(30))
         .build()
@@ -31,6 +31,7 @@ pub async fn sdk_config() -> &'static SdkConfig {
         .get_or_init(|| async {
             aws_config::defaults(BehaviorVersion::latest())
                 .timeout_config(timeouts())
+                .http_client(crate::http::sdk_client())
                 .load()
                 .await
         })

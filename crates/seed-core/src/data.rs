@@ -8,7 +8,6 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::Credentials;
 use bytes::Bytes;
-use http_body_util::Full;
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
@@ -233,11 +232,11 @@ pub async fn graphql(config: &DataConfig, query: &str, variables: Option<&Value>
     unreachable!("the loop returns")
 }
 
-async fn signed_request(config: &DataConfig, mode: AuthMode, body: Bytes) -> SeedResult<::http::Request<Full<Bytes>>> {
+async fn signed_request(config: &DataConfig, mode: AuthMode, body: Bytes) -> SeedResult<::http::Request<Bytes>> {
     let mut request = ::http::Request::post(&config.endpoint)
         .header("content-type", "application/json; charset=UTF-8")
         .header("accept", "application/json")
-        .body(Full::new(body.clone()))
+        .body(body.clone())
         .map_err(|e| SeedError::user("InvalidDataConfigError", format!("The Data API endpoint is not a URL: {e}"), "Redeploy the sandbox with npx ampx sandbox."))?;
     let headers = request.headers_mut();
     let header = |value: &str| ::http::HeaderValue::from_str(value).map_err(|_| SeedError::bug("a credential is not a valid header value"));
@@ -258,7 +257,7 @@ async fn signed_request(config: &DataConfig, mode: AuthMode, body: Bytes) -> See
         }
         AuthMode::IdentityPool | AuthMode::Iam => {
             let credentials = credentials_for(mode, "authMode \"identityPool\"").await?;
-            sign(&mut request, &credentials, "appsync", &config.region, &body)?;
+            sign(&mut request, &credentials, "appsync", &config.region)?;
         }
     }
     Ok(request)
@@ -285,7 +284,7 @@ fn no_credentials() -> SeedError {
 }
 
 /// Adds the SigV4 headers for `service` to `request`.
-pub fn sign(request: &mut ::http::Request<Full<Bytes>>, credentials: &Credentials, service: &str, region: &str, body: &[u8]) -> SeedResult<()> {
+pub fn sign(request: &mut ::http::Request<Bytes>, credentials: &Credentials, service: &str, region: &str) -> SeedResult<()> {
     use aws_sigv4::http_request::{sign as sigv4, SignableBody, SignableRequest, SigningSettings};
     let identity = credentials.clone().into();
     let params = aws_sigv4::sign::v4::SigningParams::builder()
@@ -307,7 +306,7 @@ pub fn sign(request: &mut ::http::Request<Full<Bytes>>, credentials: &Credential
         request.method().as_str(),
         &uri,
         headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        SignableBody::Bytes(body),
+        SignableBody::Bytes(request.body()),
     )
     .map_err(|e| SeedError::bug(format!("SigV4 request: {e}")))?;
     let (instructions, _) = sigv4(signable, &params).map_err(|e| SeedError::bug(format!("SigV4 signing: {e}")))?.into_parts();

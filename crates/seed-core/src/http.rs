@@ -1,21 +1,33 @@
-//! One small HTTPS client for the calls no AWS SDK crate of ours makes: AppSync's GraphQL
-//! endpoint and Cognito Identity's two unsigned calls. It is the TLS stack the SDK clients
-//! already carry (hyper + rustls with aws-lc and the system's roots), so it adds no TLS code,
-//! and it shares one connection pool per process. Every call is bounded in time.
+//! The process's one HTTPS client: every AWS SDK client (aws.rs hands it to aws-config), and
+//! the calls no SDK crate of ours makes (AppSync's GraphQL endpoint, Cognito Identity's two
+//! unsigned calls). hyper over rustls with aws-lc and the system's roots, HTTP/1.1 only: AWS's
+//! regional endpoints all speak it, and the SDK's own client would link a second hyper set-up
+//! with HTTP/2 (h2) for nothing (issue #12: the addon's size). One connection pool per connect
+//! timeout, so SDK calls and AppSync calls reuse the same connections.
 
-use std::sync::{Arc, OnceLock};
+use std::error::Error as StdError;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use aws_smithy_runtime_api::client::http::{
+    http_client_fn, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_types::body::SdkBody;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper_rustls::ConfigBuilderExt;
-use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::HttpConnector as TcpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
 use crate::error::{AwsCause, SeedError, SeedResult};
 
-type Https = hyper_rustls::HttpsConnector<HttpConnector>;
+type Pool = Client<hyper_rustls::HttpsConnector<TcpConnector>, SdkBody>;
+
+/// Connecting is bounded everywhere (aws.rs gives the SDK clients the same value).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The same bound as one SDK operation (aws.rs): a hung endpoint ends in a named error.
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -26,36 +38,47 @@ pub struct Answer {
     pub body: Bytes,
 }
 
-fn build() -> Result<Client<Https, Full<Bytes>>, String> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_native_roots()
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth();
-    // http too: the local emulator (and AWS_ENDPOINT_URL pointing at a proxy) speak plain HTTP.
-    let https = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http().enable_http1().build();
-    Ok(Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(20)).build(https))
+fn tls() -> Result<rustls::ClientConfig, String> {
+    static TLS: OnceLock<Result<rustls::ClientConfig, String>> = OnceLock::new();
+    TLS.get_or_init(|| {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        Ok(rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_native_roots()
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth())
+    })
+    .clone()
 }
 
-fn client() -> SeedResult<&'static Client<Https, Full<Bytes>>> {
-    static CLIENT: OnceLock<Result<Client<Https, Full<Bytes>>, String>> = OnceLock::new();
-    CLIENT.get_or_init(build).as_ref().map_err(|why| {
-        SeedError::user(
-            "NetworkError",
-            format!("Could not set up TLS: {why}"),
-            "Check that this machine has its CA certificates installed.",
-        )
-    })
+/// The pool for a connect timeout, made on first use.
+fn pool(connect_timeout: Option<Duration>) -> Result<Pool, String> {
+    static POOLS: Mutex<Vec<(Option<Duration>, Pool)>> = Mutex::new(Vec::new());
+    let mut pools = POOLS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, pool)) = pools.iter().find(|(timeout, _)| *timeout == connect_timeout) {
+        return Ok(pool.clone());
+    }
+    let mut tcp = TcpConnector::new();
+    tcp.enforce_http(false);
+    tcp.set_connect_timeout(connect_timeout);
+    // http too: the local emulator (and AWS_ENDPOINT_URL pointing at a proxy) speak plain HTTP.
+    let https = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls()?).https_or_http().enable_http1().wrap_connector(tcp);
+    let pool = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(20)).build(https);
+    pools.push((connect_timeout, pool.clone()));
+    Ok(pool)
+}
+
+fn tls_error(why: String) -> SeedError {
+    SeedError::user("NetworkError", format!("Could not set up TLS: {why}"), "Check that this machine has its CA certificates installed.")
 }
 
 /// Sends `request` and reads the whole answer.
-pub async fn send(request: http::Request<Full<Bytes>>) -> SeedResult<Answer> {
-    let client = client()?;
+pub async fn send(request: http::Request<Bytes>) -> SeedResult<Answer> {
+    let pool = pool(Some(CONNECT_TIMEOUT)).map_err(tls_error)?;
     let host = request.uri().host().unwrap_or_default().to_owned();
     let call = async {
-        let response = client.request(request).await.map_err(|e| network_error(&host, &e))?;
+        let response = pool.request(request.map(SdkBody::from)).await.map_err(|e| network_error(&host, &e))?;
         let status = response.status().as_u16();
         let body = response.into_body().collect().await.map_err(|e| network_error(&host, &e))?.to_bytes();
         Ok(Answer { status, body })
@@ -69,7 +92,7 @@ pub async fn send(request: http::Request<Full<Bytes>>) -> SeedResult<Answer> {
     }
 }
 
-fn network_error(host: &str, error: &dyn std::error::Error) -> SeedError {
+fn network_error(host: &str, error: &dyn StdError) -> SeedError {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(inner) = source {
@@ -78,4 +101,66 @@ fn network_error(host: &str, error: &dyn std::error::Error) -> SeedError {
         source = inner.source();
     }
     SeedError::aws(AwsCause { name: "NetworkError".into(), message: format!("Could not reach {host}: {text}") })
+}
+
+/// The HTTP client for aws-config and every SDK client made from its configuration.
+pub fn sdk_client() -> SharedHttpClient {
+    http_client_fn(|settings: &HttpConnectorSettings, _components| {
+        SharedHttpConnector::new(SdkConnector { connect_timeout: settings.connect_timeout(), read_timeout: settings.read_timeout() })
+    })
+}
+
+#[derive(Debug)]
+struct SdkConnector {
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+}
+
+impl HttpConnector for SdkConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let pool = pool(self.connect_timeout);
+        let read_timeout = self.read_timeout;
+        HttpConnectorFuture::new(async move {
+            let pool = pool.map_err(|why| ConnectorError::other(why.into(), None))?;
+            let request = request.try_into_http1x().map_err(|e| ConnectorError::user(e.into()))?;
+            let sent = pool.request(request);
+            let response = match read_timeout {
+                Some(limit) => tokio::time::timeout(limit, sent).await.map_err(|elapsed| ConnectorError::timeout(elapsed.into()))?,
+                None => sent.await,
+            }
+            .map_err(classify)?;
+            HttpResponse::try_from(response.map(SdkBody::from_body_1_x)).map_err(|e| ConnectorError::other(e.into(), None))
+        })
+    }
+}
+
+/// Sorts a failed send the way the SDK's retry strategy reads it: timeouts and broken or
+/// refused connections are transient (retried), anything else is not.
+fn classify(error: hyper_util::client::legacy::Error) -> ConnectorError {
+    let timed_out = io_kind(&error) == Some(std::io::ErrorKind::TimedOut);
+    let transient = error.is_connect()
+        || io_kind(&error).is_some()
+        || source_of::<hyper::Error>(&error).is_some_and(|e| e.is_incomplete_message() || e.is_closed() || e.is_canceled());
+    if timed_out {
+        ConnectorError::timeout(error.into())
+    } else if transient {
+        ConnectorError::io(error.into())
+    } else {
+        ConnectorError::other(error.into(), None)
+    }
+}
+
+fn source_of<'a, T: StdError + 'static>(error: &'a (dyn StdError + 'static)) -> Option<&'a T> {
+    let mut next = Some(error);
+    while let Some(current) = next {
+        if let Some(found) = current.downcast_ref::<T>() {
+            return Some(found);
+        }
+        next = current.source();
+    }
+    None
+}
+
+fn io_kind(error: &(dyn StdError + 'static)) -> Option<std::io::ErrorKind> {
+    source_of::<std::io::Error>(error).map(std::io::Error::kind)
 }

@@ -10,7 +10,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
 use bytes::Bytes;
-use http_body_util::Full;
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
@@ -126,7 +125,7 @@ async fn call(endpoint: &str, operation: &str, body: Value) -> SeedResult<Value>
     let request = ::http::Request::post(endpoint)
         .header("content-type", "application/x-amz-json-1.1")
         .header("x-amz-target", format!("AWSCognitoIdentityService.{operation}"))
-        .body(Full::new(Bytes::from(body.to_string())))
+        .body(Bytes::from(body.to_string()))
         .map_err(|e| SeedError::bug(format!("a Cognito Identity request could not be built: {e}")))?;
     let answer = http::send(request).await?;
     let value: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
