@@ -1,11 +1,18 @@
 // Where real Cognito is stricter than a lenient emulator, through the real package against
 // the emulator's Cognito options (emulator/README.md, patches j-o): sign-out that fails or
 // stalls costs one attempt, a wrong password one failed attempt (lockout), unusable tokens are
-// revoked, required attributes and expired challenge sessions are named, email MFA needs an
-// address, secrets never reach a message, and a call that fails before it runs never stalls
-// the queue of auth calls.
+// revoked, required attributes and expired challenge sessions are named (and a user left
+// without a required attribute is finished by the next run), email MFA needs an address, secrets
+// never reach a message, a rogue endpoint asking for the password proof twice gets it once, and a
+// call that fails before it runs never stalls the queue of auth calls.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { after, before, test } from "node:test";
+
+import { AdminCreateUserCommand, AdminSetUserPasswordCommand } from "@aws-sdk/client-cognito-identity-provider";
+import { Amplify } from "aws-amplify";
+import { getCurrentUser } from "aws-amplify/auth";
 
 import { createAndSignUpUser, signInUser } from "../index.mjs";
 import { failedAttempts, provisionSandbox, startTestEmulator, useEmulator, userPoolInspector } from "./support/sandbox.mjs";
@@ -13,11 +20,19 @@ import { failedAttempts, provisionSandbox, startTestEmulator, useEmulator, userP
 const PASSWORD = "Real-Passw0rd!";
 /** Challenge sessions expire after this many seconds here (Cognito: 3 minutes by default). */
 const SESSION_TTL = 4;
+/**
+ * The one user whose sign-ins meet a rogue endpoint (SEEDTEST_REPEAT_PASSWORD_VERIFIER, patch e):
+ * a right password proof is answered with a second PASSWORD_VERIFIER instead of tokens. Naming
+ * one user leaves every other sign-in of this shared emulator alone.
+ */
+const ROGUE_USER = "rogue-verifier@example.com";
 let emulator;
 const sandboxes = {};
 
 before(async () => {
-  emulator = await startTestEmulator({ env: { SEEDTEST_LOCKOUT: "1", SEEDTEST_CHALLENGE_SESSION_TTL_SECONDS: String(SESSION_TTL) } });
+  emulator = await startTestEmulator({
+    env: { SEEDTEST_LOCKOUT: "1", SEEDTEST_CHALLENGE_SESSION_TTL_SECONDS: String(SESSION_TTL), SEEDTEST_REPEAT_PASSWORD_VERIFIER: ROGUE_USER },
+  });
   const provision = (name, options) => provisionSandbox(emulator.endpoint, { namespace: "real-cognito", name, type: "sandbox" }, options);
   // What Amplify Gen 2 deploys: the web client hides whether a user exists.
   sandboxes.gen2 = await provision("gen2", { groups: ["admin"], preventUserExistenceErrors: true });
@@ -98,9 +113,27 @@ test("attributes the pool requires and the script did not give are named before 
   assert.equal(error.name, "MissingRequiredAttributesError");
   assert.equal(error.message, `The user pool requires given_name for every user, and ${username} was created without it.`);
   assert.match(error.resolution, /^Give givenName in userAttributes when creating /);
-  assert.match(error.resolution, /admin-delete-user/);
+  assert.match(error.resolution, /run the seed again: the same call then finishes the sign-up/);
+  assert.doesNotMatch(error.resolution, /delete/);
   const pool = await userPoolInspector(emulator.endpoint, sandbox.userPoolId);
   assert.equal((await pool.user(username)).status, "FORCE_CHANGE_PASSWORD");
+
+  // The next run, as the resolution says: the same call with the attribute finishes the user
+  // (AdminCreateUser finds it, the temporary password still signs in, NEW_PASSWORD_REQUIRED gets
+  // the attribute) and leaves it signed in, in the script's aws-amplify too.
+  Amplify.configure(JSON.parse(await readFile(path.join(sandbox.appDir, "amplify_outputs.json"), "utf8")));
+  try {
+    const rerun = await createAndSignUpUser({ username, password: PASSWORD, signInFlow: "Password", signInAfterCreation: true, userAttributes: { name: "Jo", givenName: "Jo" } });
+    assert.deepEqual(rerun, { signInFlow: "Password", username });
+    const finished = await pool.user(username);
+    assert.equal(finished.status, "CONFIRMED");
+    assert.equal(finished.attributes.given_name, "Jo");
+    assert.equal((await getCurrentUser()).signInDetails.loginId, username);
+    assert.equal(await signInUser({ username, password: PASSWORD, signInFlow: "Password" }), true, "the script's password is the user's now");
+  } finally {
+    // The other tests use other pools: keep aws-amplify out of their sessions.
+    Amplify.configure({});
+  }
 
   const complete = fresh("required");
   await createAndSignUpUser({ username: complete, password: PASSWORD, signInFlow: "Password", signInAfterCreation: false, userAttributes: { name: "Jo", givenName: "Jo" } });
@@ -159,6 +192,26 @@ test("a challenge callback answering with the wrong shape: the message names the
     if (type) assert.match(error.message, new RegExp(`got a ${type}`), error.message);
     assert.match(error.message, /must resolve to \{ challengeResponse: string \}/);
   }
+});
+
+test("a second PASSWORD_VERIFIER in one sign-in is refused: a rogue endpoint gets one password proof, not two", async () => {
+  const sandbox = use("gen2");
+  // Made with admin calls: createAndSignUpUser's own SRP sign-in would meet the rogue endpoint too.
+  const pool = await userPoolInspector(emulator.endpoint, sandbox.userPoolId);
+  await pool.client.send(new AdminCreateUserCommand({ UserPoolId: sandbox.userPoolId, Username: ROGUE_USER, MessageAction: "SUPPRESS" }));
+  await pool.client.send(new AdminSetUserPasswordCommand({ UserPoolId: sandbox.userPoolId, Username: ROGUE_USER, Password: PASSWORD, Permanent: true }));
+  const before = (await failedAttempts(emulator.endpoint, ROGUE_USER)).totalFailedAttempts;
+  await emulator.resetRequests();
+
+  const error = await rejection(signInUser({ username: ROGUE_USER, password: PASSWORD, signInFlow: "Password" }));
+  assert.equal(error.name, "UnexpectedCognitoAnswerError");
+  assert.equal(error.message, "Cognito asked for the password proof a second time in one sign-in; it was not sent again.");
+  const { counts } = await emulator.requests();
+  assert.equal(counts["cognito-idp:InitiateAuth"], 1, JSON.stringify(counts));
+  // In a Password sign-in of a confirmed user in a pool without MFA, the only challenge is
+  // PASSWORD_VERIFIER: each RespondToAuthChallenge is one password proof.
+  assert.equal(counts["cognito-idp:RespondToAuthChallenge"], 1, `exactly one PASSWORD_VERIFIER answer: ${JSON.stringify(counts)}`);
+  assert.equal((await failedAttempts(emulator.endpoint, ROGUE_USER)).totalFailedAttempts, before, "the one proof was right");
 });
 
 test("a call that throws before its promise exists (a throwing getter) does not stall later auth calls", async () => {

@@ -10,6 +10,9 @@ here wraps moto's CognitoIdpBackend methods *after* patches a-i, so it sees thei
     m  NEW_PASSWORD_REQUIRED: requiredAttributes / userAttributes, missing ones refused
     n  device tracking (pool DeviceConfiguration): NewDeviceMetadata, ConfirmDevice, DEVICE_KEY refresh
     o  SEEDTEST_ACCESS_TOKEN_SECONDS: short-lived access / ID tokens, expired access tokens refused
+
+Also read here, acted on by launcher.py's patch e (it holds the SRP state):
+SEEDTEST_REPEAT_PASSWORD_VERIFIER, a rogue endpoint that asks for the password proof twice.
 """
 
 import base64
@@ -57,6 +60,18 @@ def _env_flag(name):
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _env_users(name):
+    """Off (unset, 0, false, no, off), every user (1, true, yes, on) or a comma-separated list of
+    user names / emails: a fault aimed at a few users leaves every other sign-in of a shared
+    emulator alone (the user's own sign-up, too, when the test creates it with admin calls)."""
+    raw = os.environ.get(name, "").strip()
+    if raw.lower() in ("", "0", "false", "no", "off"):
+        return False
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    return sorted({part.strip() for part in raw.split(",") if part.strip()})
+
+
 def options_from_env():
     """The launcher options (environment variables) this module reads; reported by /_seedtest/health."""
     ttl = _env_number("SEEDTEST_CHALLENGE_SESSION_TTL_SECONDS", None)
@@ -69,6 +84,7 @@ def options_from_env():
         "challengeSessionExpiry": ttl is not None or _env_flag("SEEDTEST_CHALLENGE_SESSION_EXPIRY"),
         "challengeSessionTtlSeconds": ttl,
         "accessTokenSeconds": _env_number("SEEDTEST_ACCESS_TOKEN_SECONDS", None, int),
+        "repeatPasswordVerifier": _env_users("SEEDTEST_REPEAT_PASSWORD_VERIFIER"),
     }
 
 
@@ -118,6 +134,14 @@ def _user_of_access_token(backend, access_token):
         if entry:
             return pool, pool._get_user(entry[1])
     return None, None
+
+
+def repeats_password_verifier(user):
+    """Whether SEEDTEST_REPEAT_PASSWORD_VERIFIER names this user (patch e acts on it)."""
+    chosen = OPTIONS["repeatPasswordVerifier"]
+    if chosen is True or chosen is False:
+        return chosen
+    return bool(user_names(user) & set(chosen))
 
 
 def _srp():

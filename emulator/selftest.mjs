@@ -7,10 +7,12 @@
 //    (selftest_checks.py --harness-checks) and emulator.mjs's helpers for them (helperChecks).
 // Check groups (selftest_checks.py --groups): `base` (patches a-i) and `settings` (j, m, n, p, r:
 // pool / client settings, always honoured, and the default options) run in emulators with the
-// default environment; `options` (k, l, o) runs in emulators started with OPTIONS_ENV, `limits`
-// (q, s, t) in emulators started with LIMITS_ENV. An emulator without one patch runs the groups that
-// hold that patch's checks (a-i: base and settings; j, m, n, p, r: settings; k, l, o: options;
-// q, s, t: limits). `data` (u, v: selftest_data.py, the AppSync data plane and identity-pool
+// default environment; `options` (k, l, o, and the check of patch e's repeat fault) runs in
+// emulators started with OPTIONS_ENV, `limits` (q, s, t) in emulators started with LIMITS_ENV. An
+// emulator without one patch runs the groups that hold that patch's checks (a-i: base and
+// settings; j, m, n, p, r: settings; k, l, o: options; q, s, t: limits). The repeat fault's check
+// is tagged e but runs only where e is on: it is a test fault, not fidelity, and the base group
+// already proves e's checks fail without e. `data` (u, v: selftest_data.py, the AppSync data plane and identity-pool
 // Logins) runs in emulators of its own with the default environment (all patches, without u,
 // without v).
 // Emulators run in parallel; the last line is `N passed, M failed`; exit code 1 on failure.
@@ -31,7 +33,7 @@ const DATA_PATCHES = ['u', 'v', 'w']; // the `data` group's own emulators, defau
 // The launcher options of the `options` runs (selftest_checks.OPTIONS_ENV says the same).
 const OPTIONS_ENV = {
   SEEDTEST_LOCKOUT: '1', SEEDTEST_LOCKOUT_AFTER: '3', SEEDTEST_CHALLENGE_SESSION_TTL_SECONDS: '2',
-  SEEDTEST_ACCESS_TOKEN_SECONDS: '3',
+  SEEDTEST_ACCESS_TOKEN_SECONDS: '3', SEEDTEST_REPEAT_PASSWORD_VERIFIER: 'repeat-verifier@example.com',
 };
 // The launcher options of the `limits` runs (selftest_checks.LIMITS_ENV says the same).
 const LIMITS_ENV = {

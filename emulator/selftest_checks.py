@@ -577,8 +577,10 @@ def mfa_checks(endpoint, idp, public_idp, ids, other_secret, app_dir):
 
 
 # The launcher options the "options" group needs (selftest.mjs starts those emulators with them).
+# The repeat fault names one user, so every other sign-in in these emulators signs in as usual.
+REPEAT_USER = "repeat-verifier@example.com"
 OPTIONS_ENV = {"SEEDTEST_LOCKOUT": "1", "SEEDTEST_LOCKOUT_AFTER": "3", "SEEDTEST_CHALLENGE_SESSION_TTL_SECONDS": "2",
-               "SEEDTEST_ACCESS_TOKEN_SECONDS": "3"}
+               "SEEDTEST_ACCESS_TOKEN_SECONDS": "3", "SEEDTEST_REPEAT_PASSWORD_VERIFIER": REPEAT_USER}
 
 
 def outcome(call):
@@ -802,9 +804,11 @@ def settings_checks(endpoint, app_dir):
                                                         MessageAction="SUPPRESS"))[0] for i in range(3)]
     many += concurrent_creates(endpoint, plain["userPoolId"], "burst-many", 20)
     deleted = outcome(lambda: idp.admin_delete_user(UserPoolId=plain["userPoolId"], Username="burst0@example.com"))[0]
-    emit("defaults: no quotas (23 AdminCreateUser, 20 at once, all served), no denied actions (signed AdminDeleteUser)",
-         None, options.get("cognitoQuotas") is False and options.get("denyActions") == [] and many == ["ok"] * 23
-         and deleted == "ok", f"{options.get('cognitoQuotas')} {options.get('denyActions')} {many} {deleted}")
+    emit("defaults: no quotas (23 AdminCreateUser, 20 at once, all served), no denied actions (signed AdminDeleteUser), "
+         "no repeated PASSWORD_VERIFIER", None, options.get("cognitoQuotas") is False and options.get("denyActions") == []
+         and options.get("repeatPasswordVerifier") is False and many == ["ok"] * 23 and deleted == "ok",
+         f"{options.get('cognitoQuotas')} {options.get('denyActions')} {options.get('repeatPasswordVerifier')} "
+         f"{many} {deleted}")
 
     # -- patch p: Host guard (DNS rebinding)
     port = urllib.parse.urlsplit(endpoint).port
@@ -830,7 +834,7 @@ def _claims(jwt_text):
 
 
 def option_checks(endpoint):
-    """Patches k, l, o with the launcher options on (OPTIONS_ENV)."""
+    """Patches k, l, o with the launcher options on (OPTIONS_ENV), and patch e's repeat fault."""
     idp, public_idp = cognito_clients(endpoint)
     auth = create_auth(clients(endpoint, REGION), REGION, "amplify-options-sandbox-0000000000", "ON", ["TOTP"], [])
     pool_id, client_id = auth["userPoolId"], auth["clientId"]
@@ -883,6 +887,34 @@ def option_checks(endpoint):
     emit("lockout: a failure after the 1 s lockout locks for 2 s; then the right password signs in and resets", "k",
          steps == ["Incorrect username or password.", "Password attempts exceeded", "Password attempts exceeded",
                    "tokens", (0, 6)], steps)
+
+    # -- patch e's fault option: SEEDTEST_REPEAT_PASSWORD_VERIFIER=<REPEAT_USER>, a rogue endpoint
+    idp.admin_create_user(UserPoolId=plain["userPoolId"], Username=REPEAT_USER, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=plain["userPoolId"], Username=REPEAT_USER, Password=PASSWORD,
+                                Permanent=True)
+    a, A = srp.client_start()
+    first = public_idp.initiate_auth(ClientId=plain["clientId"], AuthFlow="USER_SRP_AUTH",
+                                     AuthParameters={"USERNAME": REPEAT_USER, "SRP_A": format(A, "x")})
+    proof = lambda params: public_idp.respond_to_auth_challenge(  # noqa: E731
+        ClientId=plain["clientId"], ChallengeName="PASSWORD_VERIFIER",
+        ChallengeResponses=srp.client_challenge_responses(plain["userPoolId"], PASSWORD, a, A, params))
+    again = outcome(lambda: proof(first["ChallengeParameters"]))
+    given = first["ChallengeParameters"]
+    asked = again[1].get("ChallengeParameters", {}) if again[0] == "ok" else {}
+    repeated = (again[0] == "ok" and again[1].get("ChallengeName") == "PASSWORD_VERIFIER"
+                and "AuthenticationResult" not in again[1] and asked.get("SALT") == given["SALT"]
+                and asked.get("USER_ID_FOR_SRP") == given["USER_ID_FOR_SRP"]
+                and asked.get("SRP_B") not in (None, given["SRP_B"])
+                and asked.get("SECRET_BLOCK") not in (None, given["SECRET_BLOCK"]))
+    # A client that obeys gives a second proof, which is checked like the first.
+    second = outcome(lambda: proof(asked)) if repeated else ("skipped", None)
+    options = seedtest_api(endpoint, "GET", "health")[1].get("options", {})
+    emit("SEEDTEST_REPEAT_PASSWORD_VERIFIER=<user>: a right PASSWORD_VERIFIER gets a second PASSWORD_VERIFIER "
+         "(same SALT, fresh SRP_B / SECRET_BLOCK), whose right proof then signs in; health reports it", "e",
+         repeated and second[0] == "ok" and "AccessToken" in second[1].get("AuthenticationResult", {})
+         and options.get("repeatPasswordVerifier") == [REPEAT_USER],
+         f"{again[0]} {(again[1] or {}).get('ChallengeName') if again[0] == 'ok' else again[1]} {second[0]} "
+         f"{options.get('repeatPasswordVerifier')}")
 
     # -- patch l: Sessions expire after SEEDTEST_CHALLENGE_SESSION_TTL_SECONDS=2
     time.sleep(max(0.0, sessions_from + 2.2 - time.time()))

@@ -263,10 +263,14 @@ fn required_attribute_answers(plan: &SignInPlan, required: Option<&str>) -> Seed
             plan.login,
             if missing.len() == 1 { "it" } else { "them" }
         ),
+        // The user stays as AdminCreateUser left it (FORCE_CHANGE_PASSWORD, our temporary
+        // password), which is what the create paths recognise as a cut-off sign-up: the same
+        // call in the next run signs in with the temporary password again and answers these
+        // attributes, so nothing needs deleting.
         format!(
-            "Give {} in userAttributes when creating {}. The user was left without its password \
-             (FORCE_CHANGE_PASSWORD); delete it (aws cognito-idp admin-delete-user --user-pool-id <pool> \
-             --username {}) and run the seed again.",
+            "Give {} in userAttributes when creating {} and run the seed again: the same call then finishes \
+             the sign-up of {} with them (until then it is left without its password, in Cognito's \
+             FORCE_CHANGE_PASSWORD state).",
             script_names.join(", "),
             plan.login,
             plan.login
@@ -868,6 +872,7 @@ mod tests {
         assert!(error.message.contains("given_name, birthdate"), "{}", error.message);
         let resolution = error.resolution.unwrap();
         assert!(resolution.contains("givenName, birthdate"), "{resolution}");
+        assert!(resolution.contains("run the seed again") && !resolution.contains("delete"), "{resolution}");
         assert_eq!(api.sent.lock().unwrap().len(), 2, "no answer without the attributes");
     }
 
