@@ -10,6 +10,7 @@ import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 
 import { ensureTarball, installSpecs, repoRoot, tarballFiles } from "./cli/support.mjs";
+import { cleanNpmEnv } from "./support/sandbox.mjs";
 
 const run = promisify(execFile);
 const EXPORTS = ["addToUserGroup", "createAndSignUpUser", "createRecords", "createUsers", "deleteAllUsers", "deleteUsers", "ensureUser", "getSecret", "graphql", "seedPolicy", "setSecret", "signInUser", "totpCode", "uploadFiles", "waitForNextTotpWindow"];
@@ -89,8 +90,10 @@ function checkProbe(result, entry) {
 }
 
 test("npm run pack prints two tarballs: the main package (no .node, optional binary packages at its version) and this machine's binary package", async (t) => {
-  const { stdout } = await run("npm", ["run", "--silent", "pack", "--", "--reuse"], { cwd: repoRoot, timeout: 1_800_000 });
-  assert.deepEqual(stdout.trim().split("\n"), packed.tarballs, "npm run pack prints exactly the two paths, main first");
+  // Plain `npm run pack`, as other tooling runs it (the project's .npmrc, not an inherited
+  // npm_config_loglevel): its standard output is the two paths and nothing else.
+  const { stdout } = await run("npm", ["run", "pack", "--", "--reuse"], { cwd: repoRoot, env: cleanNpmEnv(), timeout: 1_800_000 });
+  assert.deepEqual(stdout.split("\n"), [...packed.tarballs, ""], "npm run pack prints exactly the two paths, main first, one per line");
   const main = JSON.parse((await run("tar", ["-xzOf", packed.tarball, "package/package.json"])).stdout);
   const root = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8"));
   assert.equal(root.optionalDependencies, undefined, "the repo's own package.json stays without them (npm ci here)");

@@ -3,5 +3,8 @@
 # the emulator, deploys a demo sandbox and seeds it through this package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The project's .npmrc silences npm (so `npm run pack` prints only paths); every npm command
+# started from here shows its warnings and errors again.
+export npm_config_loglevel=warn
 bash scripts/setup.sh release
 node --no-warnings demo/run.mjs "$@"

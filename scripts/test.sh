@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The project's .npmrc silences npm (so `npm run pack` prints only paths); every npm command
+# started from here shows its warnings and errors again.
+export npm_config_loglevel=warn
 bash scripts/setup.sh debug
 # napi builds for an explicit --target (its own folder under target/); testing for the same
 # target reuses every compiled dependency instead of building them all a second time.
