@@ -101,13 +101,14 @@ async function scenarioApp(name, script, { identifierName = osUser, groups = ["a
 const PROMPT = /Please input [^\n]*? for (\S+):/g;
 
 /**
- * `npx ampx sandbox seed [args]` in `appDir`, as a developer runs it; resolves when it exits.
+ * `npx ampx sandbox seed [args]` in `appDir`, as a developer runs it (or another command of the
+ * app's node_modules/.bin: `command`, e.g. our `amplify-seed`); resolves when it exits.
  * With `codes`, each MFA code prompt is answered on standard input with the newest code the
  * emulator sent to the prompted user, once one newer than the last answer exists. Standard
  * input then stays open, as a terminal would; if the CLI has not exited 5 s after it said the
  * seed completed, the input is closed and the result says `lingered: true`.
  */
-function runAmpx(appDir, args = [], { timeoutMs = 180_000, codes = false } = {}) {
+function runAmpx(appDir, args = [], { timeoutMs = 180_000, codes = false, command = ["ampx", "sandbox", "seed"] } = {}) {
   const env = {
     PATH: process.env.PATH,
     HOME: cliHome,
@@ -120,7 +121,7 @@ function runAmpx(appDir, args = [], { timeoutMs = 180_000, codes = false } = {})
   };
   const started = Date.now();
   // --no: never download an `ampx` from the registry if the local one were missing.
-  const child = spawn("npx", ["--no", "ampx", "sandbox", "seed", ...args], { cwd: appDir, env, stdio: [codes ? "pipe" : "ignore", "pipe", "pipe"] });
+  const child = spawn("npx", ["--no", ...command, ...args], { cwd: appDir, env, stdio: [codes ? "pipe" : "ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   let output = "";
@@ -298,6 +299,18 @@ describe("npx ampx sandbox seed (the real @aws-amplify/backend-cli) with our tar
         mfa: [],
         preferredMfa: "",
       },
+    ]);
+    await assertSecretsUntouched(app.prefix);
+    await app.cleanup();
+  });
+
+  test("the installed package's own command: npx amplify-seed runs the guide's example in the same app, same sandbox", async (t) => {
+    const app = await scenarioApp("bin", await fixture("guide-auth-group.ts"), { groups: ["admin", "editors"] });
+    const run = await runAmpx(app.appDir, [], { command: ["amplify-seed"] });
+    t.diagnostic(`npx amplify-seed run: ${run.ms} ms`);
+    assertSucceeded(run);
+    assert.deepEqual(await app.pool.snapshot(), [
+      { email: USERNAME, status: "CONFIRMED", enabled: true, attributes: { email: USERNAME, locale: "en" }, groups: ["admin"], mfa: [], preferredMfa: "" },
     ]);
     await assertSecretsUntouched(app.prefix);
     await app.cleanup();
