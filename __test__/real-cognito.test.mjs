@@ -1,10 +1,10 @@
-// Where real Cognito is stricter than a lenient emulator, through the real package against
-// the emulator's Cognito options (emulator/README.md, patches j-o): sign-out that fails or
-// stalls costs one attempt, a wrong password one failed attempt (lockout), unusable tokens are
-// revoked, required attributes and expired challenge sessions are named (and a user left
-// without a required attribute is finished by the next run), email MFA needs an address, secrets
-// never reach a message, a rogue endpoint asking for the password proof twice gets it once, and a
-// call that fails before it runs never stalls the queue of auth calls.
+// Where real Cognito is stricter than a lenient emulator, through the real package against the
+// emulator's Cognito options (emulator/README.md, patches j-o): sign-out that fails or stalls costs
+// one attempt (the next sign-in never waits for a stalled one), a wrong password one failed attempt
+// (lockout), unusable tokens are revoked, required attributes and expired challenge sessions are
+// named (and a user left without a required attribute is finished by the next run), email MFA needs
+// an address, secrets never reach a message, a rogue endpoint asking for the password proof twice
+// gets it once, and a call that fails before it runs never stalls the queue of auth calls.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -75,6 +75,24 @@ test("a failing RevokeToken is tried once per sign-out, never retried (stock mot
   const dropped = await emulator.requests();
   await emulator.clearFaults();
   assert.equal(dropped.counts["cognito-idp:RevokeToken"], 1, "the sign-out of the first sign-in's session");
+});
+
+test("a stalled RevokeToken is given up after its one attempt: the next sign-in does not wait for the answer", async () => {
+  use("gen2");
+  const username = fresh("stall");
+  await createAndSignUpUser({ username, password: PASSWORD, signInFlow: "Password", signInAfterCreation: true });
+  // Held for a minute, far past the sign-out's own bound: an answer in time is impossible.
+  await emulator.injectFault({ operation: "cognito-idp:RevokeToken", mode: "slow", delayMs: 60_000, count: 50 });
+  await emulator.resetRequests();
+  const before = await emulator.slow();
+  assert.equal(await signInUser({ username, password: PASSWORD, signInFlow: "Password" }), true);
+  const held = await emulator.slow();
+  const { counts } = await emulator.requests();
+  await emulator.clearFaults();
+  assert.equal(counts["cognito-idp:RevokeToken"], 1, "one attempt at the previous session's sign-out, not retried");
+  // Ordering, not timing: the sign-in resolved while the emulator still held that sign-out.
+  assert.equal(held.waiting, before.waiting + 1);
+  assert.equal(held.answered["cognito-idp:RevokeToken"] ?? 0, before.answered["cognito-idp:RevokeToken"] ?? 0);
 });
 
 test("a wrong password costs one failed attempt, and an unknown user reads as Cognito says under PreventUserExistenceErrors", async () => {

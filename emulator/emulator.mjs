@@ -3,7 +3,7 @@
 // API:  const emu = await startEmulator({ port: 0, env: {} });
 //       emu.endpoint  // 'http://127.0.0.1:PORT'
 //       await emu.requests();  emu.resetRequests();  emu.injectFault({operation, mode, count});
-//       emu.faults();  emu.clearFaults();  emu.codes(username);  emu.clearCodes(username)
+//       emu.faults();  emu.clearFaults();  emu.slow();  emu.codes(username);  emu.clearCodes(username)
 //       (test facilities, see README.md; seedtestApi(endpoint) for a CLI-started emulator)
 //       await emu.stop();
 // CLI:  node emulator/emulator.mjs start [--port N]   (detached; writes .emulator/state.json)
@@ -146,10 +146,16 @@ export function seedtestApi(endpoint) {
     requests: () => call('GET', 'requests'),
     /** Zeroes the counter; resolves with what it had counted until then. */
     resetRequests: () => call('DELETE', 'requests'),
-    /** Next `count` requests matching `operation` fail with `mode` (drop | http500 | throttle). */
-    injectFault: async ({ operation, mode, count = 1 }) => (await call('POST', 'faults', { operation, mode, count })).fault,
+    /**
+     * Next `count` requests matching `operation` fail with `mode` (drop | http500 | throttle), or
+     * with `slow` are answered only after `delayMs` (default 10 s).
+     */
+    injectFault: async ({ operation, mode, count = 1, delayMs }) =>
+      (await call('POST', 'faults', { operation, mode, count, ...(delayMs === undefined ? {} : { delayMs }) })).fault,
     /** Pending faults, oldest first, with their `remaining` counts. */
     faults: async () => (await call('GET', 'faults')).faults,
+    /** `slow` requests still held (`waiting`) and those answered since, by key (`answered`). */
+    slow: () => call('GET', 'slow'),
     /** Removes all pending faults; resolves with them. */
     clearFaults: async () => (await call('DELETE', 'faults')).faults,
     /**

@@ -14,7 +14,7 @@ patches are active.
 
 Test-only routes on the same port (never counted, never faulted; see README.md):
 GET /_seedtest/health, GET|DELETE /_seedtest/requests (RequestCounter),
-GET|POST|DELETE /_seedtest/faults (FaultInjector), GET|DELETE /_seedtest/codes?username=
+GET|POST|DELETE /_seedtest/faults, GET /_seedtest/slow (FaultInjector), GET|DELETE /_seedtest/codes?username=
 (the SMS / email MFA codes sent, patches g and h), GET|DELETE /_seedtest/failed-attempts?username=
 (failed sign-in attempts, patch k). Every route refuses a Host that is not a loopback name (patch p).
 With SEEDTEST_COGNITO_QUOTAS=1 Cognito calls over their quota are throttled (patch q,
@@ -905,16 +905,22 @@ class RequestCounter:
 
 class FaultInjector:
     """Pending faults: each makes the next `count` requests whose key matches `operation`
-    (`service:Operation`, `service:*` or `*`) fail with `mode`. Oldest matching fault first."""
+    (`service:Operation`, `service:*` or `*`) fail with `mode`, or, with `slow`, answer only
+    after `delayMs` (a stalled endpoint). Oldest matching fault first."""
 
-    MODES = ("drop", "http500", "throttle")
+    MODES = ("drop", "http500", "throttle", "slow")
+    DEFAULT_DELAY_MS = 10_000
 
     def __init__(self):
         self._lock = threading.Lock()
         self._faults, self._next_id = [], 1
+        # Slow requests still sleeping, and those answered since, by key: whether a client
+        # waited for an answer or gave up first is told by these, not by a clock.
+        self._slow_waiting, self._slow_answered = 0, {}
 
     def add(self, spec):
-        """Validates and queues {"operation", "mode", "count" (default 1)}; raises ValueError."""
+        """Validates and queues {"operation", "mode", "count" (default 1), "delayMs" (slow only)};
+        raises ValueError."""
         if not isinstance(spec, dict):
             raise ValueError("body must be a JSON object")
         operation, mode, count = spec.get("operation"), spec.get("mode"), spec.get("count", 1)
@@ -924,14 +930,21 @@ class FaultInjector:
             raise ValueError(f"mode must be one of {', '.join(self.MODES)}")
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise ValueError("count must be a positive integer")
+        delay = spec.get("delayMs", self.DEFAULT_DELAY_MS if mode == "slow" else None)
+        if mode != "slow" and delay is not None:
+            raise ValueError("delayMs is for mode slow only")
+        if mode == "slow" and not (isinstance(delay, int) and not isinstance(delay, bool) and 1 <= delay <= 120_000):
+            raise ValueError("delayMs must be an integer from 1 to 120000")
         with self._lock:
             fault = {"id": self._next_id, "operation": operation, "mode": mode, "count": count, "remaining": count}
+            if mode == "slow":
+                fault["delayMs"] = delay
             self._next_id += 1
             self._faults.append(fault)
             return dict(fault)
 
     def take(self, key):
-        """Mode of the fault that hits this request (using up one of its count), or None."""
+        """The fault that hits this request (using up one of its count), or None."""
         with self._lock:
             for fault in self._faults:
                 pattern = fault["operation"]
@@ -939,8 +952,21 @@ class FaultInjector:
                     fault["remaining"] -= 1
                     if fault["remaining"] == 0:
                         self._faults.remove(fault)
-                    return fault["mode"]
+                    return dict(fault)
         return None
+
+    def stall(self, key, delay_ms):
+        """Holds a `slow` request for its delay, then counts it as answered."""
+        with self._lock:
+            self._slow_waiting += 1
+        time.sleep(delay_ms / 1000)
+        with self._lock:
+            self._slow_waiting -= 1
+            self._slow_answered[key] = self._slow_answered.get(key, 0) + 1
+
+    def slow(self):
+        with self._lock:
+            return {"waiting": self._slow_waiting, "answered": dict(sorted(self._slow_answered.items()))}
 
     def pending(self, clear=False):
         with self._lock:
@@ -1053,6 +1079,7 @@ def with_seedtest_routes(moto_app, patch_state, counter, faults):
         ("GET", "/_seedtest/requests"): lambda _: (200, counter.snapshot()),
         ("DELETE", "/_seedtest/requests"): lambda _: (200, counter.snapshot(reset=True)),
         ("GET", "/_seedtest/faults"): lambda _: (200, {"faults": faults.pending()}),
+        ("GET", "/_seedtest/slow"): lambda _: (200, faults.slow()),
         ("POST", "/_seedtest/faults"): add_fault,
         ("DELETE", "/_seedtest/faults"): lambda _: (200, {"faults": faults.pending(clear=True)}),
     }
@@ -1096,7 +1123,13 @@ def with_seedtest_routes(moto_app, patch_state, counter, faults):
             request = AwsRequest("unknown:unknown", False, "json")
         # An injected fault first (the test asked for it), then an IAM denial (patch s), then
         # the Cognito quota (patch q: denied requests take no token).
-        mode = faults.take(request.key)
+        fault = faults.take(request.key)
+        mode = fault and fault["mode"]
+        if mode == "slow":
+            # A stalled endpoint: answered as usual, only late (no denial or quota on top).
+            counter.record(request, "faulted")
+            faults.stall(request.key, fault["delayMs"])
+            return (appsync.app if appsync.handles(path) else moto_app)(environ, start_response)
         denial = None if mode else iam_deny.denial(request, environ)
         throttled = not mode and not denial and cognito_quotas.throttles(request)
         counter.record(request, "faulted" if mode else "denied" if denial else "throttled" if throttled else None)

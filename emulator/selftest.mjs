@@ -77,7 +77,7 @@ async function codeHelperChecks(emulator) {
 
 /** emulator.mjs's counter/fault helpers, driven with raw unsigned Cognito JSON requests. */
 async function helperChecks(emulator) {
-  const name = 'emulator.mjs helpers: requests, resetRequests, injectFault, faults, clearFaults';
+  const name = 'emulator.mjs helpers: requests, resetRequests, injectFault (delayMs too), faults, clearFaults, slow';
   const listPools = () => fetch(`${emulator.endpoint}/`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.ListUserPools' },
@@ -94,13 +94,20 @@ async function helperChecks(emulator) {
     const cleared = await emulator.clearFaults();
     const left = await emulator.faults();
     const badInput = await emulator.injectFault({ operation: 'nope', mode: 'drop' }).then(() => 'accepted', (err) => err.message);
+    const slowBefore = await emulator.slow();
+    const slowFault = await emulator.injectFault({ operation: 'cognito-idp:ListUserPools', mode: 'slow', delayMs: 50 });
+    const lateStatus = (await listPools()).status; // this client waits for the late answer
+    const slowAfter = await emulator.slow();
+    const answered = (view) => view.answered['cognito-idp:ListUserPools'] ?? 0;
     const reset = await emulator.resetRequests();
     const ok = fault.remaining === 1 && dropped === 'UND_ERR_SOCKET' && after === 200
       && JSON.stringify(counted) === JSON.stringify({ counts: { 'cognito-idp:ListUserPools': 2 }, signed: {},
         faulted: { 'cognito-idp:ListUserPools': 1 }, throttled: {}, denied: {}, total: 2 })
       && pending.length === 1 && pending[0].remaining === 3 && JSON.stringify(cleared) === JSON.stringify(pending)
-      && left.length === 0 && badInput.includes('HTTP 400') && reset.total === 2 && (await emulator.requests()).total === 0;
-    return { check: name, patch: null, ok, detail: JSON.stringify({ dropped, after, counted, pending, badInput }) };
+      && left.length === 0 && badInput.includes('HTTP 400')
+      && slowFault.delayMs === 50 && lateStatus === 200 && slowAfter.waiting === 0 && answered(slowAfter) === answered(slowBefore) + 1
+      && reset.total === 3 && reset.faulted['cognito-idp:ListUserPools'] === 2 && (await emulator.requests()).total === 0;
+    return { check: name, patch: null, ok, detail: JSON.stringify({ dropped, after, counted, pending, badInput, slowFault, lateStatus, slowAfter }) };
   } catch (err) {
     return { check: name, patch: null, ok: false, detail: err.stack };
   }

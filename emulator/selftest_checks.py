@@ -1228,6 +1228,33 @@ def harness_checks(endpoint):
              and pending == {"faults": []} and elapsed < 5,
              f"{outcomes} {got} {pending} {elapsed:.1f}s")
 
+    # -- slow: held for delayMs, then answered as usual; /_seedtest/slow tells a client that gave
+    # up (waiting, nothing answered yet) from one that waited (answered), with no clock involved.
+    impatient = boto3.client("ssm", config=Config(read_timeout=0.3, connect_timeout=2, **no_retry), **kwargs)
+    api("DELETE", "requests")
+    before_slow = api("GET", "slow")
+    api("POST", "faults", {"operation": "ssm:GetParameter", "mode": "slow", "delayMs": 1500})
+    try:
+        impatient.get_parameter(Name="/seedtest/one")
+        gave_up = "answered at once"
+    except BotoCoreError as err:
+        gave_up = type(err).__name__
+    held = api("GET", "slow")
+    deadline = time.monotonic() + 10
+    while api("GET", "slow")["waiting"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    later, got = api("GET", "slow"), api("GET", "requests")
+    answered = lambda view: view["answered"].get("ssm:GetParameter", 0)  # noqa: E731
+    works = ssm.get_parameter(Name="/seedtest/one")["Parameter"]["Value"] == "1"
+    bad = [seedtest_api(endpoint, "POST", "faults", body)[0] for body in (
+        {"operation": "ssm:X", "mode": "drop", "delayMs": 100}, {"operation": "ssm:X", "mode": "slow", "delayMs": 0},
+        {"operation": "ssm:X", "mode": "slow", "delayMs": 120_001})]
+    emit("fault slow on ssm:GetParameter: held past the client's timeout, answered later, then it works", None,
+         gave_up == "ReadTimeoutError" and held["waiting"] == 1 and answered(held) == answered(before_slow)
+         and later["waiting"] == 0 and answered(later) == answered(before_slow) + 1
+         and got["faulted"] == {"ssm:GetParameter": 1} and works and bad == [400, 400, 400],
+         f"{gave_up} {held} {later} {got['faulted']} {bad}")
+
     # -- the fault API: wildcards, listing, clearing, bad input
     statuses = [seedtest_api(endpoint, "POST", "faults", body)[0] for body in (
         {"operation": "InitiateAuth", "mode": "drop", "count": 1}, {"operation": "ssm:X", "mode": "boom", "count": 1},
