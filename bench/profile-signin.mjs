@@ -11,7 +11,7 @@
 // the environment). For instruction counts, run it under callgrind twice,
 // with M and with 0 sign-ins, and divide the difference by M (bench/README.md):
 //   valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=cg.%p node bench/profile-signin.mjs --signins 10
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -42,7 +42,9 @@ async function importSeed() {
     copyFileSync(path.join(repoRoot, file), path.join(dir, file));
   }
   const { hostPlatform } = createRequire(import.meta.url)("../loader.cjs");
-  symlinkSync(addon, path.join(dir, `amplify-seed-native.${hostPlatform()}.node`));
+  // A copy, not a symlink: Node resolves a symlink and picks the loader by the real file's
+  // extension, so a `.so` behind a `.node` link would be read as JavaScript.
+  copyFileSync(addon, path.join(dir, `amplify-seed-native.${hostPlatform()}.node`));
   return import(pathToFileURL(path.join(dir, "index.mjs")).href);
 }
 
