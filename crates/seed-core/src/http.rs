@@ -4,9 +4,17 @@
 //! regional endpoints all speak it, and the SDK's own client would link a second hyper set-up
 //! with HTTP/2 (h2) for nothing (issue #12: the addon's size). One connection pool per connect
 //! timeout, so SDK calls and AppSync calls reuse the same connections.
+//!
+//! Proxies: an HTTPS destination goes through the proxy the environment names for it
+//! (`HTTPS_PROXY` / `ALL_PROXY`, lower case too, skipping hosts in `NO_PROXY`), by a CONNECT
+//! tunnel, as the SDK's own client does with the latest behaviour version; every AWS endpoint is
+//! HTTPS. A plain-HTTP destination (a local emulator) is always reached directly.
 
 use std::error::Error as StdError;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use aws_smithy_runtime_api::client::http::{
@@ -18,13 +26,17 @@ use aws_smithy_types::body::SdkBody;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper_rustls::ConfigBuilderExt;
+use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::HttpConnector as TcpConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpStream;
 
 use crate::error::{AwsCause, SeedError, SeedResult};
 
-type Pool = Client<hyper_rustls::HttpsConnector<TcpConnector>, SdkBody>;
+type Pool = Client<hyper_rustls::HttpsConnector<Route>, SdkBody>;
+type BoxError = Box<dyn StdError + Send + Sync>;
 
 /// Connecting is bounded everywhere (aws.rs gives the SDK clients the same value).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -62,11 +74,49 @@ fn pool(connect_timeout: Option<Duration>) -> Result<Pool, String> {
     let mut tcp = TcpConnector::new();
     tcp.enforce_http(false);
     tcp.set_connect_timeout(connect_timeout);
-    // http too: the local emulator (and AWS_ENDPOINT_URL pointing at a proxy) speak plain HTTP.
-    let https = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls()?).https_or_http().enable_http1().wrap_connector(tcp);
+    let route = Route { tcp, proxies: Arc::new(Matcher::from_env()) };
+    // http too: the local emulator (and AWS_ENDPOINT_URL pointing at one) speak plain HTTP.
+    let https = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls()?).https_or_http().enable_http1().wrap_connector(route);
     let pool = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(20)).build(https);
     pools.push((connect_timeout, pool.clone()));
     Ok(pool)
+}
+
+/// How a connection reaches its destination: straight, or, for HTTPS with a proxy named for it,
+/// through a CONNECT tunnel (TLS then runs end to end inside it).
+#[derive(Clone)]
+struct Route {
+    tcp: TcpConnector,
+    proxies: Arc<Matcher>,
+}
+
+impl tower_service::Service<http::Uri> for Route {
+    type Response = TokioIo<TcpStream>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.tcp.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, destination: http::Uri) -> Self::Future {
+        let proxy = match destination.scheme_str() {
+            Some("https") => self.proxies.intercept(&destination),
+            _ => None,
+        };
+        let Some(proxy) = proxy else {
+            let connecting = self.tcp.call(destination);
+            return Box::pin(async move { connecting.await.map_err(Into::into) });
+        };
+        let mut tunnel = Tunnel::new(proxy.uri().clone(), self.tcp.clone());
+        if let Some(credentials) = proxy.basic_auth() {
+            tunnel = tunnel.with_auth(credentials.clone());
+        }
+        Box::pin(async move {
+            std::future::poll_fn(|cx| tunnel.poll_ready(cx)).await?;
+            Ok(tunnel.call(destination).await?)
+        })
+    }
 }
 
 fn tls_error(why: String) -> SeedError {
