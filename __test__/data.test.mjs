@@ -268,8 +268,17 @@ test("a createRecords run killed with SIGKILL half-way, run again: every record 
     } while (nextToken);
     return items;
   };
+  // Every create of the first run answered 100 ms late (the emulator's slow fault), so the kill
+  // at 20 done lands while most records are still to come, however fast the machine is.
+  await emulator.injectFault({ operation: "appsync:GraphQL", mode: "slow", delayMs: 100, count: 150 });
   const killed = await run(true);
+  await emulator.clearFaults();
   assert.equal(killed.signal, "SIGKILL", killed.stdout + killed.stderr);
+  // Creates the emulator still held when the process died are applied late: count after them.
+  for (let i = 0; (await emulator.slow()).waiting > 0; i++) {
+    assert.ok(i < 100, "the emulator still holds creates of the killed run");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const before = await count();
   assert.ok(before.length >= 20 && before.length < 150, `killed after ${before.length} records`);
   const rerun = await run(false);
