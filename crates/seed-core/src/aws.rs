@@ -38,6 +38,18 @@ pub async fn sdk_config() -> &'static SdkConfig {
         .await
 }
 
+/// Where an endpoint override sends `service`'s calls (`service` as the SDK spells it in the
+/// variable's name: `S3`, `COGNITO_IDENTITY`), found as the SDK clients find theirs when they
+/// are made: `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`, else the shared config's
+/// endpoint (a profile's `endpoint_url`). `None`: the Region's own endpoint.
+pub async fn endpoint_override(service: &str) -> Option<String> {
+    let variable = |name: &str| std::env::var(name).ok().filter(|url| !url.trim().is_empty());
+    if let Some(url) = variable(&format!("AWS_ENDPOINT_URL_{service}")).or_else(|| variable("AWS_ENDPOINT_URL")) {
+        return Some(url);
+    }
+    sdk_config().await.endpoint_url().map(str::to_owned)
+}
+
 /// What went wrong in one SDK call, named the way the AWS JS SDK names it: the service's
 /// error code for service errors, and `NetworkError` / `TimeoutError` /
 /// `CredentialsProviderError` for failures before an answer arrived.

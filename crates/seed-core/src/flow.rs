@@ -403,7 +403,7 @@ pub enum SignInOutcome {
     Stopped { challenge: String },
 }
 
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 

@@ -142,14 +142,8 @@ pub async fn send(request: http::Request<Bytes>) -> SeedResult<Answer> {
     }
 }
 
-fn network_error(host: &str, error: &dyn StdError) -> SeedError {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
+fn network_error(host: &str, error: &(dyn StdError + 'static)) -> SeedError {
+    let text = sources(error).map(ToString::to_string).collect::<Vec<_>>().join(": ");
     SeedError::aws(AwsCause { name: "NetworkError".into(), message: format!("Could not reach {host}: {text}") })
 }
 
@@ -187,11 +181,11 @@ impl HttpConnector for SdkConnector {
 /// Sorts a failed send the way the SDK's retry strategy reads it: timeouts and broken or
 /// refused connections are transient (retried), anything else is not.
 fn classify(error: hyper_util::client::legacy::Error) -> ConnectorError {
-    let timed_out = io_kind(&error) == Some(std::io::ErrorKind::TimedOut);
+    let io = source_of::<std::io::Error>(&error).map(std::io::Error::kind);
     let transient = error.is_connect()
-        || io_kind(&error).is_some()
+        || io.is_some()
         || source_of::<hyper::Error>(&error).is_some_and(|e| e.is_incomplete_message() || e.is_closed() || e.is_canceled());
-    if timed_out {
+    if io == Some(std::io::ErrorKind::TimedOut) {
         ConnectorError::timeout(error.into())
     } else if transient {
         ConnectorError::io(error.into())
@@ -200,17 +194,12 @@ fn classify(error: hyper_util::client::legacy::Error) -> ConnectorError {
     }
 }
 
-fn source_of<'a, T: StdError + 'static>(error: &'a (dyn StdError + 'static)) -> Option<&'a T> {
-    let mut next = Some(error);
-    while let Some(current) = next {
-        if let Some(found) = current.downcast_ref::<T>() {
-            return Some(found);
-        }
-        next = current.source();
-    }
-    None
+/// `error`, then what caused it, and so on.
+fn sources<'a>(error: &'a (dyn StdError + 'static)) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    std::iter::successors(Some(error), |&current| current.source())
 }
 
-fn io_kind(error: &(dyn StdError + 'static)) -> Option<std::io::ErrorKind> {
-    source_of::<std::io::Error>(error).map(std::io::Error::kind)
+/// The first error of type `T` among `error`'s sources.
+fn source_of<'a, T: StdError + 'static>(error: &'a (dyn StdError + 'static)) -> Option<&'a T> {
+    sources(error).find_map(|current| current.downcast_ref::<T>())
 }

@@ -13,7 +13,7 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
-use crate::aws::sdk_config;
+use crate::aws::endpoint_override;
 use crate::config::AuthConfig;
 use crate::error::{AwsCause, SeedError, SeedResult};
 use crate::{http, session};
@@ -103,18 +103,9 @@ pub async fn current_identity_id(what: &str) -> SeedResult<String> {
     Ok(current_in_sandbox(what).await?.identity_id.clone())
 }
 
-/// Where Cognito Identity is, looked up as the SDK clients look up theirs when they are
-/// made: `AWS_ENDPOINT_URL_COGNITO_IDENTITY`, else `AWS_ENDPOINT_URL`, else the shared config's
-/// endpoint (a profile's `endpoint_url`), else the Region's.
+/// Where Cognito Identity is: an endpoint override, as the SDK clients find theirs, else the Region's.
 async fn endpoint(region: &str) -> String {
-    let variable = |name: &str| std::env::var(name).ok().filter(|u| !u.trim().is_empty());
-    if let Some(url) = variable("AWS_ENDPOINT_URL_COGNITO_IDENTITY").or_else(|| variable("AWS_ENDPOINT_URL")) {
-        return url;
-    }
-    match sdk_config().await.endpoint_url() {
-        Some(url) => url.to_owned(),
-        None => format!("https://cognito-identity.{region}.amazonaws.com/"),
-    }
+    endpoint_override("COGNITO_IDENTITY").await.unwrap_or_else(|| format!("https://cognito-identity.{region}.amazonaws.com/"))
 }
 
 fn malformed(operation: &str) -> SeedError {

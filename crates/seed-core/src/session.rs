@@ -229,8 +229,9 @@ fn expires_at(jwt: &str) -> Option<u64> {
 /// the user. The refreshed tokens are mirrored into aws-amplify too. `None`: nobody is signed in.
 pub async fn fresh_tokens() -> SeedResult<Option<CurrentTokens>> {
     static REFRESHING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-    let now = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let due = |tokens: &CurrentTokens| expires_at(&tokens.access_token).is_some_and(|exp| exp <= now() + REFRESH_BEFORE_SECONDS);
+    let due = |tokens: &CurrentTokens| {
+        expires_at(&tokens.access_token).is_some_and(|exp| exp <= crate::flow::unix_now() + REFRESH_BEFORE_SECONDS)
+    };
     match current_tokens() {
         Some(tokens) if due(&tokens) => {}
         other => return Ok(other),

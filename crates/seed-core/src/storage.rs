@@ -11,7 +11,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::aws::{cause_of, sdk_config};
+use crate::aws::{cause_of, endpoint_override, sdk_config};
 use crate::backend_id::{BackendIdentifier, Consumer};
 use crate::bulk::{self, Outcome, ProgressSink};
 use crate::config::{deployed_stack, DeployedStack};
@@ -180,8 +180,7 @@ async fn client(region: &str, credentials: Option<aws_credential_types::Credenti
     if let Some(credentials) = credentials {
         config = config.credentials_provider(credentials);
     }
-    let overridden = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"].iter().any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
-    if overridden || shared.endpoint_url().is_some() {
+    if endpoint_override("S3").await.is_some() {
         config = config.force_path_style(true);
     }
     aws_sdk_s3::Client::from_conf(config.build())
